@@ -1,0 +1,5 @@
+//! Pure domain: no I/O, no terminal, no SQL.
+
+pub mod money;
+pub mod policy;
+pub mod ticket;

@@ -1,0 +1,7 @@
+//! refund-desk: a terminal console for a refund desk. The domain is pure; the
+//! store, CLI and TUI are the edges.
+
+pub mod cli;
+pub mod domain;
+pub mod ingest;
+pub mod text;
