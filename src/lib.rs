@@ -4,4 +4,6 @@
 pub mod cli;
 pub mod domain;
 pub mod ingest;
+pub mod operator;
+pub mod store;
 pub mod text;

@@ -35,3 +35,48 @@ mod tests {
         assert_eq!(inert("申请退款 환불 返金"), "申请退款 환불 返金");
     }
 }
+
+/// Display width in terminal cells (CJK counts two).
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` made inert, cut to at most `cells` columns on a glyph boundary (with
+/// an ellipsis when cut), then padded with spaces to exactly `cells`.
+pub fn fit(s: &str, cells: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let s = inert(s);
+    if width(&s) <= cells {
+        let pad = cells - width(&s);
+        return s + &" ".repeat(pad);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > cells {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if cells > 0 {
+        out.push('…');
+        used += 1;
+    }
+    out + &" ".repeat(cells.saturating_sub(used))
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::{fit, width};
+
+    #[test]
+    fn wide_glyphs_are_never_cut_in_half() {
+        assert_eq!(fit("申请退款", 5), "申请…");
+        assert_eq!(width(&fit("申请退款", 5)), 5);
+        assert_eq!(fit("申请退款", 8), "申请退款");
+        assert_eq!(fit("ab", 4), "ab  ");
+        assert_eq!(width(&fit("한빛미디어 주식회사", 7)), 7);
+    }
+}

@@ -1,9 +1,17 @@
 //! The command line (SPEC §4): argument shapes here, one file per subcommand.
 
+pub mod act;
+pub mod admin;
 pub mod eval;
+pub mod import;
+pub mod list;
+pub mod show;
 
+use crate::domain::calendar::Calendar;
+use crate::domain::policy::Policy;
 use crate::ingest::Rejected;
-use clap::{Parser, Subcommand};
+use crate::store::{self, Store};
+use clap::{Args, Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -28,6 +36,9 @@ pub struct Cli {
     /// Directory of policy files overriding the built-in ones of the same name.
     #[arg(long, global = true, value_name = "DIR")]
     pub policy_dir: Option<PathBuf>,
+    /// Business-day calendar file (default: plain Monday–Friday).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub calendar: Option<PathBuf>,
     /// Open the console on a fresh demo database.
     #[arg(long)]
     pub demo: bool,
@@ -37,12 +48,49 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Import tickets from JSON Lines or CSV files (- for stdin).
+    Import {
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Apply changed content to existing tickets (recorded as events).
+        #[arg(long)]
+        update: bool,
+    },
+    /// List tickets with their verdicts.
+    List(list::ListArgs),
+    /// Show one ticket: verdict with clause texts, due dates, history.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Perform one workflow action.
+    Act(act::ActArgs),
     /// Print the verdicts of a JSONL file without touching any database.
     Eval {
         /// The file, or - for stdin.
         file: String,
     },
+    /// Generate N realistic demo tickets into the database.
+    Demo {
+        #[arg(long, default_value_t = 500)]
+        tickets: u64,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Show or change who may act (supervisors only change).
+    Roles {
+        #[command(subcommand)]
+        command: Option<admin::RolesCommand>,
+    },
+    /// Take a consistent online copy of the database.
+    Backup { path: PathBuf },
+    /// Check the database: integrity, and every stored verdict against a fresh evaluation.
+    Check,
 }
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct Common {}
 
 /// Opens a named file, or stdin for `-`.
 pub fn open_input(name: &str) -> anyhow::Result<Box<dyn Read>> {
@@ -57,10 +105,50 @@ pub fn report_rejected(file: &str, r: &Rejected) {
     eprintln!("{}:{}: {}", file, r.line, crate::text::inert(&r.reason));
 }
 
+/// Policy, calendar and database as the global options say.
+pub struct Setup {
+    pub db: Option<PathBuf>,
+    pub policy: Policy,
+    pub calendar: Calendar,
+}
+
+impl Setup {
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        let path = store::default_path(self.db.as_deref())?;
+        Store::open(
+            &path,
+            self.policy.clone(),
+            self.calendar.clone(),
+            &crate::operator::current(),
+        )
+    }
+}
+
+fn load_calendar(path: Option<&std::path::Path>) -> anyhow::Result<Calendar> {
+    let Some(path) = path else {
+        return Ok(Calendar::builtin_default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    Ok(Calendar::from_toml(&path.display().to_string(), &text)?)
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let policy = crate::domain::policy::Policy::load(cli.policy_dir.as_deref())?;
+    let setup = Setup {
+        db: cli.db,
+        policy: Policy::load(cli.policy_dir.as_deref())?,
+        calendar: load_calendar(cli.calendar.as_deref())?,
+    };
     match cli.command {
-        Some(Command::Eval { file }) => eval::run(&file, &policy),
+        Some(Command::Eval { file }) => eval::run(&file, &setup.policy),
+        Some(Command::Import { files, update }) => import::run(&setup, &files, update),
+        Some(Command::List(args)) => list::run(&setup, &args),
+        Some(Command::Show { id, json }) => show::run(&setup, &id, json),
+        Some(Command::Act(args)) => act::run(&setup, args),
+        Some(Command::Demo { tickets, seed }) => admin::demo(&setup, tickets, seed),
+        Some(Command::Roles { command }) => admin::roles(&setup, command),
+        Some(Command::Backup { path }) => admin::backup(&setup, &path),
+        Some(Command::Check) => admin::check(&setup),
         None => anyhow::bail!("the console is not built yet"),
     }
 }

@@ -1,5 +1,7 @@
 //! Pure domain: no I/O, no terminal, no SQL.
 
+pub mod calendar;
 pub mod money;
 pub mod policy;
 pub mod ticket;
+pub mod workflow;

@@ -1,0 +1,86 @@
+//! `refund-desk import FILE... [--update]`
+
+use super::{open_input, report_rejected, ExitCode, Setup};
+use crate::store::{ImportOptions, ImportReport};
+use std::io::IsTerminal;
+
+pub fn run(setup: &Setup, files: &[String], update: bool) -> anyhow::Result<ExitCode> {
+    let mut store = setup.open_store()?;
+    let mut total = ImportReport::default();
+    for file in files {
+        let size = (file != "-")
+            .then(|| std::fs::metadata(file).map(|m| m.len()).ok())
+            .flatten();
+        let input = open_input(file)?;
+        let mut bar = Progress::new(file, size);
+        let report = store.import(
+            file,
+            input,
+            ImportOptions { update },
+            |r| report_rejected(file, r),
+            |b| bar.show(b),
+        )?;
+        bar.finish();
+        total.added += report.added;
+        total.updated += report.updated;
+        total.unchanged += report.unchanged;
+        total.rejected += report.rejected;
+        total.reverdicts += report.reverdicts;
+    }
+    eprintln!(
+        "imported {} new, {} updated, {} unchanged, {} rejected{}",
+        total.added,
+        total.updated,
+        total.unchanged,
+        total.rejected,
+        if total.reverdicts > 0 {
+            format!("; {} earlier verdicts changed", total.reverdicts)
+        } else {
+            String::new()
+        }
+    );
+    Ok(if total.rejected > 0 {
+        ExitCode::Rejected
+    } else {
+        ExitCode::Ok
+    })
+}
+
+/// A one-line progress bar on stderr, only when stderr is a terminal.
+pub struct Progress {
+    label: String,
+    total: Option<u64>,
+    on: bool,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    pub fn new(label: &str, total: Option<u64>) -> Progress {
+        Progress {
+            label: crate::text::inert(label),
+            total,
+            on: std::io::stderr().is_terminal(),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    pub fn show(&mut self, done: u64) {
+        if !self.on || self.started.elapsed().as_millis() < 500 {
+            return;
+        }
+        match self.total.filter(|t| *t > 0) {
+            Some(total) => {
+                let pct = (done.min(total) * 100 / total) as usize;
+                let bar = "█".repeat(pct / 4) + &"░".repeat(25 - pct / 4);
+                eprint!("\r{} {bar} {pct:3}%", self.label);
+            }
+            None => eprint!("\r{} {} …", self.label, done),
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if self.on && self.started.elapsed().as_millis() >= 500 {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

@@ -1,0 +1,493 @@
+//! `apply`: one action on one case, guards first. Pure: the caller passes
+//! the clock, the calendar and the actor; the store commits the result.
+
+use super::*;
+use crate::domain::calendar::paused_bd;
+use crate::domain::money::fmt2;
+use crate::domain::policy::{Clause, Flag, Policy, Verdict, VerdictKind};
+use crate::domain::ticket::{Ticket, Timestamp};
+use serde_json::{json, Value};
+
+/// Everything an action is judged against.
+pub struct Context<'a> {
+    pub ticket: &'a Ticket,
+    pub verdict: &'a Verdict,
+    pub policy: &'a Policy,
+    pub calendar: &'a Calendar,
+    pub actor: &'a Actor,
+    pub now: Timestamp,
+}
+
+impl Context<'_> {
+    fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.policy.tz).date_naive()
+    }
+
+    /// The most that may be paid without a supervisor.
+    fn limit(&self) -> Decimal {
+        self.verdict
+            .limit()
+            .unwrap_or_else(|| self.ticket.payment.base())
+    }
+}
+
+/// Why an action was refused; nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+fn refuse<T>(msg: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal(msg.into()))
+}
+
+/// The outcome of an accepted action: the new case and the event to append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub case: Case,
+    pub action: &'static str,
+    pub from: State,
+    pub to: State,
+    pub note: Option<String>,
+    pub payload: Value,
+    /// True when the action was already done (a repeated `complete`): no event.
+    pub noop: bool,
+}
+
+pub fn apply(case: &Case, action: &Action, cx: &Context) -> Result<Transition, Refusal> {
+    let name = action.name();
+    if let Some(repeat) = repeated_completion(case, action) {
+        return repeat.map(|()| Transition {
+            noop: true,
+            ..transition(case.clone(), "complete", case.state, None, json!({}))
+        });
+    }
+    if !Action::valid_from(name, case) {
+        return refuse(not_valid_message(name, case));
+    }
+    match action {
+        Action::SignOff { note } => sign_off(case, note, cx),
+        Action::Decline { note } => decline(case, note, cx),
+        _ => step(case, action, cx, false),
+    }
+}
+
+fn not_valid_message(name: &str, case: &Case) -> String {
+    if case.pending.is_some() && !matches!(name, "sign_off" | "decline" | "withdraw") {
+        return format!(
+            "{name} is not possible while a proposal waits for a supervisor's sign-off"
+        );
+    }
+    if matches!(name, "sign_off" | "decline") {
+        return "there is no proposal waiting for sign-off".into();
+    }
+    match (name, case.state) {
+        ("execute", State::Execution) => "the payout was already executed".into(),
+        ("complete", State::Execution) => "execute the payout before completing it".into(),
+        ("complete", State::Completed) => "already completed".into(),
+        ("accept", State::Feedback) => {
+            "accept needs an approved decision (the decision was reject)".into()
+        }
+        ("close", State::Feedback) => "close in feedback needs a rejected decision".into(),
+        _ => format!("{name} is not possible in state {}", case.state),
+    }
+}
+
+fn transition(
+    case: Case,
+    action: &'static str,
+    from: State,
+    note: Option<String>,
+    payload: Value,
+) -> Transition {
+    Transition {
+        to: case.state,
+        case,
+        action,
+        from,
+        note,
+        payload,
+        noop: false,
+    }
+}
+
+fn enter(case: &mut Case, state: State, today: NaiveDate) {
+    case.state = state;
+    case.stage_start = today;
+    case.paused_bd = 0;
+}
+
+/// Four-eyes and limit checks of an amount to approve or agree. Returns the
+/// reasons a second person must sign off (empty: the actor may proceed).
+fn approval_reasons(amount: Decimal, cx: &Context) -> Result<Vec<String>, Refusal> {
+    if amount <= Decimal::ZERO {
+        return refuse("the amount must be greater than 0");
+    }
+    let mut reasons = Vec::new();
+    if cx.verdict.kind == VerdictKind::Reject {
+        reasons.push("approving against a reject verdict".to_string());
+    }
+    if cx.verdict.has_flag(Flag::AbuseSuspected) {
+        reasons.push("the verdict is flagged abuse_suspected".to_string());
+    }
+    if amount > cx.policy.approval_threshold {
+        reasons.push(format!(
+            "{} is above the approval threshold {}",
+            fmt2(amount),
+            fmt2(cx.policy.approval_threshold)
+        ));
+    }
+    let limit = cx.limit();
+    if amount > limit && cx.actor.role != Role::Supervisor {
+        reasons.push(format!(
+            "{} is above the verdict's limit {}: a supervisor must approve",
+            fmt2(amount),
+            fmt2(limit)
+        ));
+    }
+    Ok(reasons)
+}
+
+fn propose(case: &Case, action: &Action, reasons: Vec<String>, cx: &Context) -> Transition {
+    let mut next = case.clone();
+    next.pending = Some(Proposal {
+        action: action.clone(),
+        proposer: cx.actor.name.clone(),
+        at: cx.now.to_rfc3339(),
+        reasons: reasons.clone(),
+    });
+    let payload = json!({"pending": true, "reasons": reasons, "proposal": action});
+    transition(
+        next,
+        action.name(),
+        case.state,
+        Some(format!("waiting for a supervisor: {}", reasons.join("; "))),
+        payload,
+    )
+}
+
+fn check_clauses(clauses: &[String]) -> Result<(), Refusal> {
+    if clauses.is_empty() {
+        return refuse("a rejection names at least one clause (--clause)");
+    }
+    if let Some(bad) = clauses.iter().find(|c| Clause::parse(c).is_none()) {
+        return refuse(format!("unknown clause {bad:?}"));
+    }
+    Ok(())
+}
+
+/// One action; `signed_off` is true when a second supervisor already approved it.
+fn step(
+    case: &Case,
+    action: &Action,
+    cx: &Context,
+    signed_off: bool,
+) -> Result<Transition, Refusal> {
+    let from = case.state;
+    let today = cx.today();
+    let mut next = case.clone();
+    next.pending = None;
+    let name = action.name();
+    let amount_gate = |amount: Decimal| -> Result<Option<Transition>, Refusal> {
+        let reasons = approval_reasons(amount, cx)?;
+        Ok((!reasons.is_empty() && !signed_off).then(|| propose(case, action, reasons, cx)))
+    };
+    let t = match action {
+        Action::Take => {
+            next.state = State::InitialReview;
+            next.assignee = Some(cx.actor.name.clone());
+            transition(next, name, from, None, json!({"assignee": cx.actor.name}))
+        }
+        Action::RequestInfo { note } => {
+            if note.trim().is_empty() {
+                return refuse("say what is missing (--note)");
+            }
+            next.resume_to = Some(from);
+            next.paused_on = Some(today);
+            next.state = State::AwaitingInfo;
+            transition(
+                next,
+                name,
+                from,
+                Some(note.clone()),
+                json!({"clock_paused": today}),
+            )
+        }
+        Action::InfoReceived { note } => {
+            let back = case.resume_to.unwrap_or(State::InitialReview);
+            let waited = case
+                .paused_on
+                .map(|d| paused_bd(cx.calendar, d, today))
+                .unwrap_or(0);
+            next.state = back;
+            next.paused_bd += waited;
+            next.resume_to = None;
+            next.paused_on = None;
+            transition(
+                next,
+                name,
+                from,
+                note.clone(),
+                json!({"clock_resumed": today, "paused_bd": waited}),
+            )
+        }
+        Action::Evaluate => {
+            enter(&mut next, State::Evaluation, today);
+            transition(next, name, from, None, json!({}))
+        }
+        Action::Approve { amount, note } => {
+            let amount = amount.or(cx.verdict.amount).or(cx.verdict.ceiling);
+            let Some(amount) = amount else {
+                return refuse("this verdict has no amount: give one with --amount");
+            };
+            if let Some(p) = amount_gate(amount)? {
+                return Ok(p);
+            }
+            next.decision = Some(Decision::Approve { amount });
+            enter(&mut next, State::Feedback, today);
+            transition(
+                next,
+                name,
+                from,
+                note.clone(),
+                json!({"decision": "approve", "amount": fmt2(amount)}),
+            )
+        }
+        Action::Reject { clauses, note } => {
+            check_clauses(clauses)?;
+            next.decision = Some(Decision::Reject {
+                clauses: clauses.clone(),
+            });
+            enter(&mut next, State::Feedback, today);
+            transition(
+                next,
+                name,
+                from,
+                note.clone(),
+                json!({"decision": "reject", "clauses": clauses}),
+            )
+        }
+        Action::Appeal { amount, note } => {
+            let closes = case.stage_start + chrono::Days::new(15);
+            if today > closes {
+                return refuse(format!("the appeal window closed on {closes}"));
+            }
+            next.ledger
+                .push(ledger_line(Party::Customer, *amount, note, "appeal", cx));
+            next.state = State::Negotiation;
+            transition(
+                next,
+                name,
+                from,
+                note.clone(),
+                json!({"amount": amount.map(fmt2)}),
+            )
+        }
+        Action::Offer {
+            amount,
+            party,
+            note,
+        } => {
+            if *amount <= Decimal::ZERO {
+                return refuse("an offer must be greater than 0");
+            }
+            if *party == Party::Desk && *amount > cx.limit() {
+                return refuse(format!(
+                    "the desk cannot offer more than the verdict allows ({})",
+                    fmt2(cx.limit())
+                ));
+            }
+            next.ledger
+                .push(ledger_line(*party, Some(*amount), note, "offer", cx));
+            transition(
+                next,
+                name,
+                from,
+                note.clone(),
+                json!({"amount": fmt2(*amount), "party": party}),
+            )
+        }
+        Action::Agree { amount, note } => {
+            let last = case.ledger.iter().rev().find_map(|o| o.amount);
+            let Some(amount) = amount.or(last) else {
+                return refuse("no offer to agree on: give the agreed amount with --amount");
+            };
+            if let Some(p) = amount_gate(amount)? {
+                return Ok(p);
+            }
+            next.agreed = Some(amount);
+            enter(&mut next, State::Execution, today);
+            transition(
+                next,
+                name,
+                from,
+                note.clone(),
+                json!({"amount": fmt2(amount)}),
+            )
+        }
+        Action::Accept => {
+            let Some(Decision::Approve { amount }) = case.decision else {
+                return refuse("accept needs an approved decision");
+            };
+            next.agreed = Some(amount);
+            enter(&mut next, State::Execution, today);
+            transition(next, name, from, None, json!({"amount": fmt2(amount)}))
+        }
+        Action::Revise { decision, note } => {
+            if let Decision::Approve { amount } = decision {
+                if let Some(p) = amount_gate(*amount)? {
+                    return Ok(p);
+                }
+            }
+            if let Decision::Reject { clauses } = decision {
+                check_clauses(clauses)?;
+            }
+            next.decision = Some(decision.clone());
+            enter(&mut next, State::Feedback, today);
+            transition(
+                next,
+                name,
+                from,
+                note.clone(),
+                json!({"decision": decision}),
+            )
+        }
+        Action::Execute { route, account } => {
+            if *route == Route::Alternate && account.as_deref().is_none_or(|a| a.trim().is_empty())
+            {
+                return refuse("an alternate payout route needs the account details (--account)");
+            }
+            if *route == Route::Alternate && !signed_off {
+                return Ok(propose(
+                    case,
+                    action,
+                    vec!["payout to an alternate route".into()],
+                    cx,
+                ));
+            }
+            let exec = execution(case, *route, account.clone(), cx);
+            let payload = serde_json::to_value(&exec).unwrap_or_default();
+            next.execution = Some(exec);
+            transition(next, name, from, None, payload)
+        }
+        Action::Complete { reference } => {
+            if reference.trim().is_empty() {
+                return refuse("a completion needs the payout reference (--reference)");
+            }
+            next.payout_reference = Some(reference.clone());
+            next.state = State::Completed;
+            transition(next, name, from, None, json!({"reference": reference}))
+        }
+        Action::Close { note } => {
+            next.outcome = note.clone();
+            next.state = State::Closed;
+            transition(next, name, from, note.clone(), json!({}))
+        }
+        Action::Withdraw { note } => {
+            next.outcome = Some("withdrawn by the customer".into());
+            next.state = State::Closed;
+            transition(next, name, from, note.clone(), json!({}))
+        }
+        Action::SignOff { .. } | Action::Decline { .. } => unreachable!("handled in apply"),
+    };
+    Ok(t)
+}
+
+fn ledger_line(
+    party: Party,
+    amount: Option<Decimal>,
+    note: &Option<String>,
+    kind: &str,
+    cx: &Context,
+) -> Offer {
+    Offer {
+        party,
+        amount,
+        note: note.clone(),
+        at: cx.now.to_rfc3339(),
+        by: cx.actor.name.clone(),
+        kind: kind.into(),
+    }
+}
+
+/// The payout: amount agreed, invoice handling by month, funds expected in 15–30 business days.
+fn execution(case: &Case, route: Route, account: Option<String>, cx: &Context) -> Execution {
+    let today = cx.today();
+    Execution {
+        route,
+        account,
+        invoice_action: invoice_action(cx.ticket.payment.invoice_issued_at, today, cx.policy),
+        amount: case.agreed.unwrap_or_default(),
+        frozen_to_unfreeze: cx.ticket.payment.frozen,
+        executed_on: today,
+        expected_from: cx.calendar.add_bd(today, 15),
+        expected_by: cx.calendar.add_bd(today, 30),
+    }
+}
+
+/// Same local calendar month as the execution: void and reissue; later: a red-letter reversal.
+pub fn invoice_action(
+    issued: Option<Timestamp>,
+    execution_day: NaiveDate,
+    policy: &Policy,
+) -> InvoiceAction {
+    use chrono::Datelike;
+    match issued {
+        None => InvoiceAction::NoInvoice,
+        Some(at) => {
+            let d = at.with_timezone(&policy.tz).date_naive();
+            if (d.year(), d.month()) == (execution_day.year(), execution_day.month()) {
+                InvoiceAction::VoidAndReissue
+            } else {
+                InvoiceAction::RedLetter
+            }
+        }
+    }
+}
+
+fn sign_off(case: &Case, note: &Option<String>, cx: &Context) -> Result<Transition, Refusal> {
+    let p = case.pending.as_ref().expect("valid_from checked pending");
+    if cx.actor.role != Role::Supervisor {
+        return refuse(format!(
+            "only a supervisor can sign off; {} is an agent",
+            cx.actor.name
+        ));
+    }
+    if p.proposer == cx.actor.name {
+        return refuse("four-eyes: the proposer cannot sign off their own proposal");
+    }
+    let mut t = step(case, &p.action, cx, true)?;
+    t.payload = json!({"proposal": p.action, "proposer": p.proposer, "result": t.payload});
+    t.action = "sign_off";
+    t.note = note.clone();
+    Ok(t)
+}
+
+fn decline(case: &Case, note: &Option<String>, cx: &Context) -> Result<Transition, Refusal> {
+    let p = case.pending.as_ref().expect("valid_from checked pending");
+    if cx.actor.role != Role::Supervisor && p.proposer != cx.actor.name {
+        return refuse(
+            "only a supervisor (or the proposer, to withdraw it) can decline a proposal",
+        );
+    }
+    let mut next = case.clone();
+    next.pending = None;
+    Ok(transition(
+        next,
+        "decline",
+        case.state,
+        note.clone(),
+        json!({"proposal": p.action, "proposer": p.proposer}),
+    ))
+}
+
+/// `complete` a second time with the same reference is a no-op, not an error.
+fn repeated_completion(case: &Case, action: &Action) -> Option<Result<(), Refusal>> {
+    let (Action::Complete { reference }, State::Completed) = (action, case.state) else {
+        return None;
+    };
+    Some(match &case.payout_reference {
+        Some(r) if r == reference => Ok(()),
+        Some(r) => refuse(format!("already completed with reference {r}")),
+        None => refuse("already completed"),
+    })
+}

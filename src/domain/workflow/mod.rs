@@ -1,0 +1,289 @@
+//! The refund workflow (SPEC §3): states, the case record a ticket carries
+//! through them, actions, and `apply` with its guards.
+
+mod apply;
+#[cfg(test)]
+mod tests;
+
+pub use apply::{apply, Context, Refusal, Transition};
+
+use crate::domain::calendar::{stage_due, Calendar, Due, Stage};
+use crate::domain::ticket::string_enum;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+string_enum!(State {
+    Submitted = "submitted",
+    InitialReview = "initial_review",
+    AwaitingInfo = "awaiting_info",
+    Evaluation = "evaluation",
+    Feedback = "feedback",
+    Negotiation = "negotiation",
+    Execution = "execution",
+    Completed = "completed",
+    Closed = "closed",
+});
+
+impl State {
+    pub fn is_terminal(self) -> bool {
+        matches!(self, State::Completed | State::Closed)
+    }
+
+    /// The service-level stage whose clock runs in this state.
+    pub fn stage(self) -> Option<Stage> {
+        match self {
+            State::Submitted | State::InitialReview => Some(Stage::InitialReview),
+            State::Evaluation => Some(Stage::Evaluation),
+            State::Feedback => Some(Stage::Feedback),
+            State::Execution => Some(Stage::Execution),
+            _ => None,
+        }
+    }
+}
+
+string_enum!(Role { Agent = "agent", Supervisor = "supervisor" });
+string_enum!(Party { Desk = "desk", Customer = "customer" });
+string_enum!(Route { Original = "original", Alternate = "alternate" });
+string_enum!(InvoiceAction { VoidAndReissue = "void_and_reissue", RedLetter = "red_letter", NoInvoice = "none" });
+
+/// Who is acting: the OS user and the role the desk gave them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    Approve { amount: Decimal },
+    Reject { clauses: Vec<String> },
+}
+
+/// One line of the negotiation ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub party: Party,
+    pub amount: Option<Decimal>,
+    pub note: Option<String>,
+    pub at: String,
+    pub by: String,
+    /// "appeal" for the customer's counter-request, else "offer".
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Execution {
+    pub route: Route,
+    pub account: Option<String>,
+    pub invoice_action: InvoiceAction,
+    pub amount: Decimal,
+    pub frozen_to_unfreeze: Decimal,
+    pub executed_on: NaiveDate,
+    pub expected_from: NaiveDate,
+    pub expected_by: NaiveDate,
+}
+
+/// A step that needs a second person, waiting for a supervisor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub action: Action,
+    pub proposer: String,
+    pub at: String,
+    pub reasons: Vec<String>,
+}
+
+/// The workflow record of one ticket, stored beside it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub state: State,
+    pub assignee: Option<String>,
+    /// Where `info_received` returns to.
+    #[serde(default)]
+    pub resume_to: Option<State>,
+    #[serde(default)]
+    pub paused_on: Option<NaiveDate>,
+    /// Business days the current stage spent in awaiting_info.
+    #[serde(default)]
+    pub paused_bd: u32,
+    /// Local date the current stage's clock started.
+    pub stage_start: NaiveDate,
+    #[serde(default)]
+    pub decision: Option<Decision>,
+    #[serde(default)]
+    pub ledger: Vec<Offer>,
+    #[serde(default)]
+    pub agreed: Option<Decimal>,
+    #[serde(default)]
+    pub execution: Option<Execution>,
+    #[serde(default)]
+    pub payout_reference: Option<String>,
+    #[serde(default)]
+    pub pending: Option<Proposal>,
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
+impl Case {
+    /// A freshly imported ticket: its clock starts on the local date it was received.
+    pub fn new(received_local: NaiveDate) -> Case {
+        Case {
+            state: State::Submitted,
+            assignee: None,
+            resume_to: None,
+            paused_on: None,
+            paused_bd: 0,
+            stage_start: received_local,
+            decision: None,
+            ledger: Vec::new(),
+            agreed: None,
+            execution: None,
+            payout_reference: None,
+            pending: None,
+            outcome: None,
+        }
+    }
+
+    /// Due dates of the current stage; none in states without a clock.
+    pub fn due(&self, cal: &Calendar) -> Option<Due> {
+        let stage = self.state.stage()?;
+        Some(stage_due(cal, stage, self.stage_start, self.paused_bd))
+    }
+}
+
+/// A workflow action with its parameters (SPEC §3 and §4 `act`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Take,
+    RequestInfo {
+        note: String,
+    },
+    InfoReceived {
+        note: Option<String>,
+    },
+    Evaluate,
+    Approve {
+        amount: Option<Decimal>,
+        note: Option<String>,
+    },
+    Reject {
+        clauses: Vec<String>,
+        note: Option<String>,
+    },
+    Appeal {
+        amount: Option<Decimal>,
+        note: Option<String>,
+    },
+    Offer {
+        amount: Decimal,
+        party: Party,
+        note: Option<String>,
+    },
+    Agree {
+        amount: Option<Decimal>,
+        note: Option<String>,
+    },
+    Accept,
+    Revise {
+        decision: Decision,
+        note: Option<String>,
+    },
+    Execute {
+        route: Route,
+        account: Option<String>,
+    },
+    Complete {
+        reference: String,
+    },
+    Close {
+        note: Option<String>,
+    },
+    Withdraw {
+        note: Option<String>,
+    },
+    /// A supervisor approves a pending proposal (four-eyes).
+    SignOff {
+        note: Option<String>,
+    },
+    /// A supervisor declines a pending proposal.
+    Decline {
+        note: Option<String>,
+    },
+}
+
+impl Action {
+    /// The name used on the command line and in events.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Take => "take",
+            Action::RequestInfo { .. } => "request_info",
+            Action::InfoReceived { .. } => "info_received",
+            Action::Evaluate => "evaluate",
+            Action::Approve { .. } => "approve",
+            Action::Reject { .. } => "reject",
+            Action::Appeal { .. } => "appeal",
+            Action::Offer { .. } => "offer",
+            Action::Agree { .. } => "agree",
+            Action::Accept => "accept",
+            Action::Revise { .. } => "revise",
+            Action::Execute { .. } => "execute",
+            Action::Complete { .. } => "complete",
+            Action::Close { .. } => "close",
+            Action::Withdraw { .. } => "withdraw",
+            Action::SignOff { .. } => "sign_off",
+            Action::Decline { .. } => "decline",
+        }
+    }
+
+    pub const NAMES: &'static [&'static str] = &[
+        "take",
+        "request_info",
+        "info_received",
+        "evaluate",
+        "approve",
+        "reject",
+        "appeal",
+        "offer",
+        "agree",
+        "accept",
+        "revise",
+        "execute",
+        "complete",
+        "close",
+        "withdraw",
+        "sign_off",
+        "decline",
+    ];
+
+    /// The states an action can start from (the SPEC §3 table), for menus.
+    pub fn valid_from(name: &str, case: &Case) -> bool {
+        use State::*;
+        let s = case.state;
+        let pending = case.pending.is_some();
+        match name {
+            "take" => s == Submitted,
+            "request_info" | "approve" | "reject" => {
+                !pending && matches!(s, InitialReview | Evaluation)
+            }
+            "evaluate" => !pending && s == InitialReview,
+            "info_received" => s == AwaitingInfo,
+            "appeal" => s == Feedback,
+            "accept" => s == Feedback && matches!(case.decision, Some(Decision::Approve { .. })),
+            "close" => {
+                !pending
+                    && (s == Negotiation
+                        || (s == Feedback
+                            && matches!(case.decision, Some(Decision::Reject { .. }))))
+            }
+            "offer" | "revise" => !pending && s == Negotiation,
+            "agree" => !pending && s == Negotiation,
+            "execute" => !pending && s == Execution && case.execution.is_none(),
+            "complete" => s == Execution && case.execution.is_some(),
+            "withdraw" => !s.is_terminal(),
+            "sign_off" | "decline" => pending,
+            _ => false,
+        }
+    }
+}

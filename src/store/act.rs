@@ -1,0 +1,126 @@
+//! Workflow actions as transactions: load, judge with the domain, write the
+//! ticket only if its version is unchanged, append the event.
+
+use super::import::insert_event;
+use super::verdicts::parse_stored;
+use super::{Store, StoreError};
+use crate::domain::policy::Verdict;
+use crate::domain::workflow::{apply, Action, Actor, Case, Context, State};
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{params, OptionalExtension};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActOutcome {
+    /// The action committed; the ticket is now at `version`.
+    Done {
+        to: State,
+        version: i64,
+        pending: bool,
+    },
+    /// Already done (a repeated `complete` with the same reference).
+    NoOp,
+}
+
+impl Store {
+    /// One workflow action in one IMMEDIATE transaction. `expected_version`
+    /// is the version the operator saw; a different stored version is stale.
+    pub fn act(
+        &mut self,
+        id: &str,
+        action: &Action,
+        actor: &Actor,
+        expected_version: Option<i64>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<ActOutcome, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let row: Option<(String, String, String, i64, String, String)> = tx
+            .query_row(
+                "SELECT raw, verdict, wf, version, updated_by, updated_at FROM tickets WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()?;
+        let Some((raw, verdict, wf, version, by, at)) = row else {
+            return Err(StoreError::NotFound(id.to_string()));
+        };
+        if expected_version.is_some_and(|v| v != version) {
+            return Err(StoreError::Stale { by, at });
+        }
+        let ticket = parse_stored(id, &raw)?;
+        let verdict: Verdict = serde_json::from_str(&verdict).map_err(anyhow::Error::from)?;
+        let case: Case = serde_json::from_str(&wf).map_err(anyhow::Error::from)?;
+        let cx = Context {
+            ticket: &ticket,
+            verdict: &verdict,
+            policy: &self.policy,
+            calendar: &self.calendar,
+            actor,
+            now,
+        };
+        let t = apply(&case, action, &cx).map_err(|r| StoreError::Refused(r.0))?;
+        if t.noop {
+            return Ok(ActOutcome::NoOp);
+        }
+        let due = t.case.due(&self.calendar);
+        let stamp = super::stamp(now);
+        let updated = tx.execute(
+            "UPDATE tickets SET state = ?2, assignee = ?3, pending = ?4, due_target = ?5, due_breach = ?6,
+                wf = ?7, version = version + 1, updated_at = ?8, updated_by = ?9
+             WHERE id = ?1 AND version = ?10",
+            params![
+                id,
+                t.case.state.as_str(),
+                t.case.assignee,
+                t.case.pending.is_some(),
+                due.map(|d| d.target.to_string()),
+                due.and_then(|d| d.breach).map(|d| d.to_string()),
+                serde_json::to_string(&t.case).map_err(anyhow::Error::from)?,
+                stamp,
+                actor.name,
+                version,
+            ],
+        )?;
+        if updated != 1 {
+            // Unreachable under IMMEDIATE, kept as a last line of defence.
+            return Err(StoreError::Stale { by, at });
+        }
+        tx.execute(
+            "INSERT INTO events (ticket_id, action, from_state, to_state, operator, at, note, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![id, t.action, t.from.as_str(), t.to.as_str(), actor.name, stamp, t.note, t.payload.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(ActOutcome::Done {
+            to: t.to,
+            version: version + 1,
+            pending: t.case.pending.is_some(),
+        })
+    }
+
+    /// Records a note on a ticket without changing it (e.g. a letter sent).
+    pub fn note(
+        &mut self,
+        id: &str,
+        action: &str,
+        note: &str,
+        payload: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        insert_event(
+            &tx,
+            id,
+            action,
+            "",
+            &self.operator.clone(),
+            &super::stamp(super::now()),
+            Some(note),
+            payload,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

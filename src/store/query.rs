@@ -1,0 +1,314 @@
+//! Read queries. The list never loads the whole table: pages are keyset
+//! pages over an index that serves the filter and the sort.
+
+use super::verdicts::parse_stored;
+use super::{Store, StoreError};
+use crate::domain::calendar::Due;
+use crate::domain::policy::Verdict;
+use crate::domain::ticket::Ticket;
+use crate::domain::workflow::Case;
+use rusqlite::types::Value as Sql;
+use rusqlite::{params_from_iter, OptionalExtension, Row};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Any of these states (empty: all).
+    pub states: Vec<String>,
+    pub verdict: Option<String>,
+    pub product: Option<String>,
+    pub assignee: Option<String>,
+    /// Only proposals waiting for a supervisor.
+    pub pending: bool,
+    /// Only tickets whose target date is before this date (YYYY-MM-DD).
+    pub overdue_on: Option<String>,
+    /// Case-insensitive substring of id, account, customer name or the customer's text.
+    pub search: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Received,
+    Due,
+}
+
+/// Where a page starts: the ends, or just past a row's key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Page {
+    First,
+    Last,
+    After(SortKey),
+    Before(SortKey),
+}
+
+/// (sort value, id): the keyset position of a row.
+pub type SortKey = (Sql, String);
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ListRow {
+    pub id: String,
+    pub received_at: String,
+    #[serde(skip)]
+    pub received_ns: i64,
+    pub product: String,
+    pub account_id: String,
+    pub customer: Option<String>,
+    pub currency: String,
+    pub requested: Option<String>,
+    pub state: String,
+    pub assignee: Option<String>,
+    pub pending: bool,
+    pub due_target: Option<String>,
+    pub due_breach: Option<String>,
+    pub version: i64,
+    pub verdict: Verdict,
+}
+
+impl ListRow {
+    pub fn key(&self, sort: Sort) -> SortKey {
+        let v = match sort {
+            Sort::Received => Sql::Integer(self.received_ns),
+            Sort::Due => self.due_target.clone().map(Sql::Text).unwrap_or(Sql::Null),
+        };
+        (v, self.id.clone())
+    }
+}
+
+const ROW_COLUMNS: &str =
+    "id, received_at, received_ns, product, account_id, customer, currency, requested, \
+    state, assignee, pending, due_target, due_breach, version, verdict";
+
+fn read_row(r: &Row) -> rusqlite::Result<ListRow> {
+    let verdict: String = r.get(14)?;
+    Ok(ListRow {
+        id: r.get(0)?,
+        received_at: r.get(1)?,
+        received_ns: r.get(2)?,
+        product: r.get(3)?,
+        account_id: r.get(4)?,
+        customer: r.get(5)?,
+        currency: r.get(6)?,
+        requested: r.get(7)?,
+        state: r.get(8)?,
+        assignee: r.get(9)?,
+        pending: r.get(10)?,
+        due_target: r.get(11)?,
+        due_breach: r.get(12)?,
+        version: r.get(13)?,
+        verdict: serde_json::from_str(&verdict).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(14, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+    })
+}
+
+fn where_clause(f: &ListFilter, args: &mut Vec<Sql>) -> String {
+    let mut w: Vec<String> = Vec::new();
+    if !f.states.is_empty() {
+        let marks: Vec<String> = f
+            .states
+            .iter()
+            .map(|s| {
+                args.push(Sql::Text(s.clone()));
+                format!("?{}", args.len())
+            })
+            .collect();
+        w.push(format!("state IN ({})", marks.join(", ")));
+    }
+    let mut eq = |col: &str, v: &Option<String>, w: &mut Vec<String>| {
+        if let Some(v) = v {
+            args.push(Sql::Text(v.clone()));
+            w.push(format!("{col} = ?{}", args.len()));
+        }
+    };
+    eq("verdict_kind", &f.verdict, &mut w);
+    eq("product", &f.product, &mut w);
+    eq("assignee", &f.assignee, &mut w);
+    if f.pending {
+        w.push("pending = 1".into());
+    }
+    if let Some(day) = &f.overdue_on {
+        args.push(Sql::Text(day.clone()));
+        w.push(format!(
+            "due_target < ?{} AND state NOT IN ('completed', 'closed')",
+            args.len()
+        ));
+    }
+    if let Some(q) = f.search.as_ref().filter(|q| !q.is_empty()) {
+        let pattern = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        args.push(Sql::Text(pattern));
+        let n = args.len();
+        w.push(format!(
+            "(id LIKE ?{n} ESCAPE '\\' OR account_id LIKE ?{n} ESCAPE '\\' OR customer LIKE ?{n} ESCAPE '\\' \
+              OR raw LIKE ?{n} ESCAPE '\\')"
+        ));
+    }
+    if w.is_empty() {
+        "1".into()
+    } else {
+        w.join(" AND ")
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EventRow {
+    pub seq: i64,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub operator: String,
+    pub at: String,
+    pub note: Option<String>,
+    pub payload: serde_json::Value,
+}
+
+/// Everything the detail view and `show` need about one ticket.
+#[derive(Clone, Debug)]
+pub struct Detail {
+    pub ticket: Ticket,
+    pub raw: serde_json::Value,
+    pub verdict: Verdict,
+    pub policy_version: String,
+    pub case: Case,
+    pub due: Option<Due>,
+    pub version: i64,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub events: Vec<EventRow>,
+}
+
+impl Store {
+    /// One page of at most `limit` rows in display order (ascending by the sort key).
+    pub fn page(
+        &self,
+        f: &ListFilter,
+        sort: Sort,
+        at: &Page,
+        limit: usize,
+    ) -> Result<Vec<ListRow>, StoreError> {
+        let mut args = Vec::new();
+        let mut w = where_clause(f, &mut args);
+        let col = match sort {
+            Sort::Received => "received_ns",
+            // Rows without a clock sort after every dated row.
+            Sort::Due => "coalesce(due_target, '9999')",
+        };
+        let key_value = |v: &Sql| match (sort, v) {
+            (Sort::Due, Sql::Null) => Sql::Text("9999".into()),
+            (_, v) => v.clone(),
+        };
+        let (cmp, desc) = match at {
+            Page::First => (None, false),
+            Page::Last => (None, true),
+            Page::After(k) => (Some((">", k)), false),
+            Page::Before(k) => (Some(("<", k)), true),
+        };
+        if let Some((op, (v, id))) = cmp {
+            args.push(key_value(v));
+            args.push(Sql::Text(id.clone()));
+            let n = args.len();
+            w = format!("{w} AND ({col}, id) {op} (?{}, ?{n})", n - 1);
+        }
+        let dir = if desc { "DESC" } else { "ASC" };
+        let sql = format!("SELECT {ROW_COLUMNS} FROM tickets WHERE {w} ORDER BY {col} {dir}, id {dir} LIMIT {limit}");
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut rows: Vec<ListRow> = stmt
+            .query_map(params_from_iter(args), read_row)?
+            .collect::<Result<_, _>>()?;
+        if desc {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// Calls `each` for every matching row in received order, streaming.
+    pub fn for_each(
+        &self,
+        f: &ListFilter,
+        mut each: impl FnMut(ListRow) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut args = Vec::new();
+        let w = where_clause(f, &mut args);
+        let sql = format!("SELECT {ROW_COLUMNS} FROM tickets WHERE {w} ORDER BY received_ns, id");
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            each(read_row(r)?)?;
+        }
+        Ok(())
+    }
+
+    pub fn count(&self, f: &ListFilter) -> Result<u64, StoreError> {
+        let mut args = Vec::new();
+        let w = where_clause(f, &mut args);
+        let sql = format!("SELECT count(*) FROM tickets WHERE {w}");
+        Ok(self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// The version and last writer of a ticket, to notice changes cheaply.
+    pub fn version_of(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT version FROM tickets WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// A number that changes whenever any ticket or event is written, by
+    /// this process or another: the console polls it to refresh.
+    pub fn change_mark(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
+    }
+
+    pub fn detail(&self, id: &str) -> Result<Detail, StoreError> {
+        let row: Option<(String, String, String, String, i64, String, String)> = self
+            .conn()
+            .prepare_cached("SELECT raw, verdict, policy_version, wf, version, updated_at, updated_by FROM tickets WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+            .optional()?;
+        let Some((raw, verdict, policy_version, wf, version, updated_at, updated_by)) = row else {
+            return Err(StoreError::NotFound(id.to_string()));
+        };
+        let ticket = parse_stored(id, &raw)?;
+        let case: Case = serde_json::from_str(&wf).map_err(anyhow::Error::from)?;
+        let events = self
+            .conn()
+            .prepare_cached("SELECT seq, action, from_state, to_state, operator, at, note, payload FROM events WHERE ticket_id = ?1 ORDER BY seq")?
+            .query_map([id], |r| {
+                let payload: String = r.get(7)?;
+                Ok(EventRow {
+                    seq: r.get(0)?,
+                    action: r.get(1)?,
+                    from: r.get(2)?,
+                    to: r.get(3)?,
+                    operator: r.get(4)?,
+                    at: r.get(5)?,
+                    note: r.get(6)?,
+                    payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(Detail {
+            due: case.due(&self.calendar),
+            raw: serde_json::from_str(&raw).map_err(anyhow::Error::from)?,
+            verdict: serde_json::from_str(&verdict).map_err(anyhow::Error::from)?,
+            ticket,
+            policy_version,
+            case,
+            version,
+            updated_at,
+            updated_by,
+            events,
+        })
+    }
+}

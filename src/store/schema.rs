@@ -1,0 +1,79 @@
+//! Schema migrations. Each migration is append-only: never edit a shipped one.
+
+use rusqlite_migration::{Migrations, M};
+
+const V1: &str = r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+CREATE TABLE tickets (
+    id             TEXT PRIMARY KEY,
+    raw            TEXT NOT NULL,          -- the JSON as received
+    received_ns    INTEGER NOT NULL,       -- instant, for "earlier" and sorting
+    received_at    TEXT NOT NULL,          -- as given, offset included
+    product        TEXT NOT NULL,
+    account_id     TEXT NOT NULL,
+    customer       TEXT,                   -- account name, for the list
+    currency       TEXT NOT NULL,
+    requested      TEXT,
+    verdict        TEXT NOT NULL,          -- verdict JSON
+    verdict_kind   TEXT NOT NULL,
+    policy_version TEXT NOT NULL,
+    state          TEXT NOT NULL,
+    assignee       TEXT,
+    pending        INTEGER NOT NULL DEFAULT 0,
+    due_target     TEXT,
+    due_breach     TEXT,
+    wf             TEXT NOT NULL,          -- workflow case JSON
+    version        INTEGER NOT NULL DEFAULT 1,
+    updated_at     TEXT NOT NULL,
+    updated_by     TEXT NOT NULL
+) STRICT;
+CREATE INDEX tickets_by_received ON tickets (received_ns, id);
+CREATE INDEX tickets_by_account ON tickets (account_id, received_ns, id);
+CREATE INDEX tickets_by_state ON tickets (state, received_ns, id);
+CREATE INDEX tickets_by_verdict ON tickets (verdict_kind, received_ns, id);
+CREATE INDEX tickets_by_product ON tickets (product, received_ns, id);
+CREATE INDEX tickets_by_assignee ON tickets (assignee, received_ns, id) WHERE assignee IS NOT NULL;
+CREATE INDEX tickets_by_due ON tickets (due_target, id) WHERE due_target IS NOT NULL;
+CREATE INDEX tickets_pending ON tickets (received_ns, id) WHERE pending = 1;
+
+CREATE TABLE events (
+    seq        INTEGER PRIMARY KEY,
+    ticket_id  TEXT NOT NULL REFERENCES tickets (id),
+    action     TEXT NOT NULL,
+    from_state TEXT NOT NULL,
+    to_state   TEXT NOT NULL,
+    operator   TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    note       TEXT,
+    payload    TEXT NOT NULL DEFAULT '{}'
+) STRICT;
+CREATE INDEX events_by_ticket ON events (ticket_id, seq);
+-- The audit trail is append-only at the database level, whoever writes.
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
+
+CREATE TABLE operators (
+    name       TEXT PRIMARY KEY,
+    role       TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
+    granted_by TEXT NOT NULL,
+    granted_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE leases (
+    ticket_id TEXT PRIMARY KEY REFERENCES tickets (id),
+    operator  TEXT NOT NULL,
+    until_ns  INTEGER NOT NULL
+) STRICT;
+"#;
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+/// The schema version this binary writes.
+pub fn latest() -> usize {
+    1
+}

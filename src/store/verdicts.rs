@@ -1,0 +1,253 @@
+//! Keeping stored verdicts true: a ticket's verdict depends on the policy and
+//! on the same account's earlier tickets, so an import, an update or a policy
+//! change recomputes every verdict it can affect, in received order.
+
+use super::Store;
+use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
+use crate::domain::ticket::Ticket;
+use anyhow::Context as _;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+/// How far back a ⟲ rule can look, in nanoseconds, with a day of slack for
+/// offsets: earlier refunds older than this cannot change a verdict.
+fn lookback_ns(policy: &Policy) -> i64 {
+    let days = policy.abuse.window_days.max(policy.trtc.one_at_a_time_days) + 2;
+    days * 86_400 * 1_000_000_000
+}
+
+pub(crate) fn parse_stored(id: &str, raw: &str) -> anyhow::Result<Ticket> {
+    let value: serde_json::Value =
+        serde_json::from_str(raw).with_context(|| format!("stored ticket {id} is not JSON"))?;
+    Ticket::from_json(&value)
+        .map_err(|e| anyhow::anyhow!("stored ticket {id} no longer validates: {e}"))
+}
+
+/// Recomputes the account's verdicts from (received_ns, id) onward. Returns
+/// how many stored verdicts changed. Brand-new tickets (empty policy_version)
+/// get their first verdict without a "reverdict" event.
+pub(crate) fn recompute_account(
+    tx: &Connection,
+    policy: &Policy,
+    account: &str,
+    from: (i64, &str),
+    operator: &str,
+    at: &str,
+) -> anyhow::Result<usize> {
+    let mut prior: Vec<PriorRefund> = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, raw FROM tickets WHERE account_id = ?1 AND verdict_kind = 'full_refund'
+               AND received_ns >= ?2 AND (received_ns < ?3 OR (received_ns = ?3 AND id < ?4))",
+        )?;
+        let mut rows = stmt.query(params![
+            account,
+            from.0 - lookback_ns(policy),
+            from.0,
+            from.1
+        ])?;
+        while let Some(r) = rows.next()? {
+            let (id, raw): (String, String) = (r.get(0)?, r.get(1)?);
+            prior.push(PriorRefund::of(&parse_stored(&id, &raw)?));
+        }
+    }
+    let later: Vec<(String, String, String, String, String)> = tx
+        .prepare_cached(
+            "SELECT id, raw, verdict, policy_version, state FROM tickets WHERE account_id = ?1
+               AND (received_ns > ?2 OR (received_ns = ?2 AND id >= ?3)) ORDER BY received_ns, id",
+        )?
+        .query_map(params![account, from.0, from.1], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut changed = 0;
+    for (id, raw, old, old_version, state) in later {
+        let t = parse_stored(&id, &raw)?;
+        let v = evaluate(&t, policy, &prior);
+        if v.kind == VerdictKind::FullRefund {
+            prior.push(PriorRefund::of(&t));
+        }
+        if store_verdict(
+            tx,
+            policy,
+            &id,
+            &v,
+            &old,
+            &old_version,
+            &state,
+            operator,
+            at,
+        )? {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// Writes a verdict if it differs from the stored one; records the change
+/// as an event unless the ticket never had a verdict.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn store_verdict(
+    tx: &Connection,
+    policy: &Policy,
+    id: &str,
+    v: &Verdict,
+    old: &str,
+    old_version: &str,
+    state: &str,
+    operator: &str,
+    at: &str,
+) -> anyhow::Result<bool> {
+    let text = serde_json::to_string(v)?;
+    if text == old && old_version == policy.version {
+        return Ok(false);
+    }
+    tx.prepare_cached(
+        "UPDATE tickets SET verdict = ?2, verdict_kind = ?3, policy_version = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, text, v.kind.as_str(), policy.version])?;
+    if text == old || old_version.is_empty() {
+        return Ok(false);
+    }
+    let old_v: Option<Verdict> = serde_json::from_str(old).ok();
+    tx.prepare_cached(
+        "INSERT INTO events (ticket_id, action, from_state, to_state, operator, at, note, payload)
+         VALUES (?1, 'reverdict', ?2, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        id,
+        state,
+        operator,
+        at,
+        format!("verdict changed under policy {}", policy.version),
+        json!({"old": old_v, "new": v, "policy_version": policy.version}).to_string()
+    ])?;
+    Ok(true)
+}
+
+impl Store {
+    pub(crate) fn refresh_verdicts_if_policy_changed(&mut self) -> anyhow::Result<()> {
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'policy_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if stored.as_deref() == Some(self.policy.version.as_str()) {
+            return Ok(());
+        }
+        self.recompute_all(|_, _| {})?;
+        Ok(())
+    }
+
+    /// Recomputes every stored verdict under the current policy, account by
+    /// account in received order, in one transaction. Returns (tickets, changed).
+    pub fn recompute_all(
+        &mut self,
+        mut progress: impl FnMut(u64, u64),
+    ) -> anyhow::Result<(u64, u64)> {
+        let at = super::stamp(super::now());
+        let (policy, operator) = (self.policy.clone(), self.operator.clone());
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut changed = 0u64;
+        let seen = walk_all(&tx, &policy, &mut progress, |row, fresh| {
+            if store_verdict(
+                &tx,
+                &policy,
+                &row.id,
+                fresh,
+                &row.verdict,
+                &row.policy_version,
+                &row.state,
+                &operator,
+                &at,
+            )? {
+                changed += 1;
+            }
+            Ok(())
+        })?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('policy_version', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [&policy.version],
+        )?;
+        tx.commit()?;
+        Ok((seen, changed))
+    }
+
+    /// Compares every stored verdict with a fresh evaluation, writing nothing.
+    /// Returns (checked, mismatches).
+    pub fn verify_verdicts(
+        &self,
+        mut mismatch: impl FnMut(&str, &str, &str),
+    ) -> anyhow::Result<(u64, u64)> {
+        let mut bad = 0u64;
+        let seen = walk_all(&self.conn, &self.policy, &mut |_, _| {}, |row, fresh| {
+            let fresh = serde_json::to_string(fresh)?;
+            if fresh != row.verdict {
+                bad += 1;
+                mismatch(&row.id, &row.verdict, &fresh);
+            }
+            Ok(())
+        })?;
+        Ok((seen, bad))
+    }
+}
+
+/// A stored ticket as the walk sees it.
+pub(crate) struct Stored {
+    pub id: String,
+    pub verdict: String,
+    pub policy_version: String,
+    pub state: String,
+}
+
+/// Visits every ticket, account by account in received order, with its fresh
+/// verdict. Keyset chunks keep memory flat however large the file is.
+fn walk_all(
+    conn: &Connection,
+    policy: &Policy,
+    progress: &mut impl FnMut(u64, u64),
+    mut visit: impl FnMut(&Stored, &Verdict) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    let total = conn.query_row("SELECT count(*) FROM tickets", [], |r| r.get::<_, i64>(0))? as u64;
+    let mut seen = 0u64;
+    let mut cursor = (String::new(), i64::MIN, String::new());
+    let mut account: Option<String> = None;
+    let mut prior: Vec<PriorRefund> = Vec::new();
+    loop {
+        type Row = (String, i64, String, String, Stored);
+        let chunk: Vec<Row> = conn
+            .prepare_cached(
+                "SELECT account_id, received_ns, id, raw, verdict, policy_version, state FROM tickets
+                  WHERE (account_id, received_ns, id) > (?1, ?2, ?3)
+                  ORDER BY account_id, received_ns, id LIMIT 20000",
+            )?
+            .query_map(params![cursor.0, cursor.1, cursor.2], |r| {
+                let id: String = r.get(2)?;
+                Ok((r.get(0)?, r.get(1)?, r.get(3)?, id.clone(), Stored { id, verdict: r.get(4)?, policy_version: r.get(5)?, state: r.get(6)? }))
+            })?
+            .collect::<Result<_, _>>()?;
+        let Some(last) = chunk.last() else { break };
+        cursor = (last.0.clone(), last.1, last.3.clone());
+        for (acct, _, raw, id, stored) in chunk {
+            if account.as_deref() != Some(acct.as_str()) {
+                account = Some(acct);
+                prior.clear();
+            }
+            let t = parse_stored(&id, &raw)?;
+            let v = evaluate(&t, policy, &prior);
+            if v.kind == VerdictKind::FullRefund {
+                prior.push(PriorRefund::of(&t));
+            }
+            visit(&stored, &v)?;
+            seen += 1;
+        }
+        progress(seen, total);
+    }
+    Ok(seen)
+}
