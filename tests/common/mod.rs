@@ -22,7 +22,9 @@ impl Desk {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("refund-desk").unwrap();
-        c.env("REFUND_DESK_DB", &self.db).env("REFUND_DESK_NOW", NOW).env_remove("NO_COLOR");
+        c.env("REFUND_DESK_DB", &self.db)
+            .env("REFUND_DESK_NOW", NOW)
+            .env_remove("NO_COLOR");
         c
     }
 
