@@ -751,7 +751,6 @@ fn csv_cells_take_their_field_types() {
 }
 
 #[test]
-#[ignore = "BUG: CSV with CRLF line endings reports each row one line too early (row on line 2 reported as crlf.csv:1) — csv_rows trusts csv::Position::line"]
 fn csv_with_crlf_reports_physical_line_numbers() {
     let file = format!(
         "{CSV_HEADER}\r\nC-1,2026-11-03T10:00:00+08:00,lcic,acc-1,,monthly,,2026-11-01T10:00:00+08:00,x,USD,80.00,,,,,,unused,,\r\nC-2,2026-11-03T10:00:00+08:00,lcic,acc-1,,monthly,,2026-11-01T10:00:00+08:00,0,USD,80.00,,,,,,unused,,\r\n"
@@ -769,7 +768,6 @@ fn csv_with_crlf_reports_physical_line_numbers() {
 }
 
 #[test]
-#[ignore = "BUG: CSV blank lines are not counted in row line numbers: a bad row on physical line 5 after two blank lines is reported as line 3"]
 fn csv_blank_lines_still_count_in_line_numbers() {
     let row = |id: &str, used: &str| {
         format!("{id},2026-11-03T10:00:00+08:00,lcic,acc-1,,monthly,,2026-11-01T10:00:00+08:00,{used},USD,80.00,,,,,,unused,,")
@@ -791,7 +789,6 @@ fn csv_blank_lines_still_count_in_line_numbers() {
 }
 
 #[test]
-#[ignore = "BUG: input not named .jsonl (stdin `-`, .json, .ndjson) whose first line is not `{...}` is sniffed as CSV, so every valid JSON line after it is rejected"]
 fn stdin_with_a_bad_first_line_is_still_json_lines() {
     let input = format!("oops, not json\n{}\n{}\n", good("A-1"), good("A-2"));
     let out = Command::cargo_bin("refund-desk")

@@ -25,7 +25,8 @@ impl Read for DemoReader {
             self.remaining -= 1;
             self.buf.clear();
             self.pos = 0;
-            self.buf.extend_from_slice(self.generator.next_line().as_bytes());
+            self.buf
+                .extend_from_slice(self.generator.next_line().as_bytes());
             self.buf.push(b'\n');
         }
         let n = out.len().min(self.buf.len() - self.pos);
@@ -36,12 +37,31 @@ impl Read for DemoReader {
 }
 
 /// Fills `store` with `tickets` demo tickets; returns how many were walked.
-pub fn fill(store: &mut Store, tickets: u64, seed: u64, mut progress: impl FnMut(u64)) -> anyhow::Result<u64> {
+pub fn fill(
+    store: &mut Store,
+    tickets: u64,
+    seed: u64,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<u64> {
     let now = crate::store::now();
-    let reader = DemoReader { generator: DemoGenerator::new(seed, now), remaining: tickets, buf: Vec::new(), pos: 0 };
+    let reader = DemoReader {
+        generator: DemoGenerator::new(seed, now),
+        remaining: tickets,
+        buf: Vec::new(),
+        pos: 0,
+    };
     let mut rejected = Vec::new();
-    store.import("demo", reader, ImportOptions::default(), |r| rejected.push(r.clone()), |b| progress(b))?;
-    anyhow::ensure!(rejected.is_empty(), "the demo generator produced invalid tickets: {rejected:?}");
+    store.import(
+        "demo",
+        reader,
+        ImportOptions::default(),
+        |r| rejected.push(r.clone()),
+        |b| progress(b),
+    )?;
+    anyhow::ensure!(
+        rejected.is_empty(),
+        "the demo generator produced invalid tickets: {rejected:?}"
+    );
     walk_some(store, tickets.min(600))
 }
 
@@ -55,7 +75,12 @@ fn walk_some(store: &mut Store, how_many: u64) -> anyhow::Result<u64> {
     let alice = store.actor_named("alice")?;
     let bob = store.actor_named("bob")?;
     let now = crate::store::now();
-    let rows = store.page(&Default::default(), Default::default(), &crate::store::Page::Last, how_many as usize)?;
+    let rows = store.page(
+        &Default::default(),
+        Default::default(),
+        &crate::store::Page::Last,
+        how_many as usize,
+    )?;
     let mut walked = 0;
     for (i, row) in rows.iter().enumerate() {
         let depth = i % 10;
@@ -66,27 +91,53 @@ fn walk_some(store: &mut Store, how_many: u64) -> anyhow::Result<u64> {
         let amount = row.verdict.amount.or(row.verdict.ceiling);
         let mut steps = vec![Action::Take];
         if depth >= 4 {
-            steps.push(if depth == 4 { Action::RequestInfo { note: "copy of the invoice".into() } } else { Action::Evaluate });
+            steps.push(if depth == 4 {
+                Action::RequestInfo {
+                    note: "copy of the invoice".into(),
+                }
+            } else {
+                Action::Evaluate
+            });
         }
         if depth >= 6 {
             steps.push(match (amount, row.verdict.clauses.first()) {
-                (Some(a), _) => Action::Approve { amount: Some(a), note: None },
-                (None, Some(c)) => Action::Reject { clauses: vec![c.to_string()], note: None },
-                (None, None) => Action::Withdraw { note: Some("customer withdrew".into()) },
+                (Some(a), _) => Action::Approve {
+                    amount: Some(a),
+                    note: None,
+                },
+                (None, Some(c)) => Action::Reject {
+                    clauses: vec![c.to_string()],
+                    note: None,
+                },
+                (None, None) => Action::Withdraw {
+                    note: Some("customer withdrew".into()),
+                },
             });
         }
         if depth == 7 {
-            steps.push(Action::Appeal { amount: None, note: Some("please reconsider".into()) });
+            steps.push(Action::Appeal {
+                amount: None,
+                note: Some("please reconsider".into()),
+            });
             if let Some(a) = amount {
-                steps.push(Action::Offer { amount: a, party: Party::Desk, note: None });
+                steps.push(Action::Offer {
+                    amount: a,
+                    party: Party::Desk,
+                    note: None,
+                });
             }
         }
         if depth >= 8 {
             steps.push(Action::Accept);
-            steps.push(Action::Execute { route: Route::Original, account: None });
+            steps.push(Action::Execute {
+                route: Route::Original,
+                account: None,
+            });
         }
         if depth == 9 {
-            steps.push(Action::Complete { reference: format!("PAY-{}", row.id) });
+            steps.push(Action::Complete {
+                reference: format!("PAY-{}", row.id),
+            });
         }
         for step in steps {
             // A refused step (a guard, a four-eyes proposal) simply ends the walk here.

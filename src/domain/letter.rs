@@ -68,17 +68,40 @@ pub fn draft(
     let t = templates(ticket.language);
     let mut vars: BTreeMap<&str, String> = BTreeMap::new();
     vars.insert("ticket", ticket.id.clone());
-    vars.insert("customer", ticket.account_name.clone().unwrap_or_else(|| ticket.account_id.clone()));
+    vars.insert(
+        "customer",
+        ticket
+            .account_name
+            .clone()
+            .unwrap_or_else(|| ticket.account_id.clone()),
+    );
     vars.insert("currency", ticket.payment.currency.clone());
     vars.insert("frozen", fmt2(ticket.payment.frozen));
-    vars.insert("appeal_until", (case.stage_start + chrono::Days::new(15)).to_string());
+    vars.insert(
+        "appeal_until",
+        (case.stage_start + chrono::Days::new(15)).to_string(),
+    );
     let mut paragraphs: Vec<String> = Vec::new();
     let money = |amount| fmt2(amount);
-    let payout = |vars: &mut BTreeMap<&str, String>, route: Route, account: Option<&str>, from: NaiveDate, to: NaiveDate| {
+    let payout = |vars: &mut BTreeMap<&str, String>,
+                  route: Route,
+                  account: Option<&str>,
+                  from: NaiveDate,
+                  to: NaiveDate| {
         vars.insert("account", account.unwrap_or_default().to_string());
         vars.insert("from", from.to_string());
         vars.insert("to", to.to_string());
-        let mut p = vec![fill(if route == Route::Original { &t.route_original } else { &t.route_alternate }, vars), fill(&t.arrival, vars)];
+        let mut p = vec![
+            fill(
+                if route == Route::Original {
+                    &t.route_original
+                } else {
+                    &t.route_alternate
+                },
+                vars,
+            ),
+            fill(&t.arrival, vars),
+        ];
         if ticket.payment.frozen > rust_decimal::Decimal::ZERO {
             p.push(fill(&t.frozen, vars));
         }
@@ -89,7 +112,11 @@ pub fn draft(
         for id in clauses {
             let text = super::policy::Clause::parse(id).map(|c| {
                 let txt = policy.clause_text(c);
-                if ticket.language == Language::Zh { txt.zh.clone() } else { txt.en.clone() }
+                if ticket.language == Language::Zh {
+                    txt.zh.clone()
+                } else {
+                    txt.en.clone()
+                }
             });
             lines.push(format!("- {id}: {}", text.unwrap_or_default()));
         }
@@ -101,8 +128,20 @@ pub fn draft(
         (State::Feedback, Some(Decision::Approve { amount })) => {
             vars.insert("amount", money(*amount));
             paragraphs.push(fill(&t.approve, &vars));
-            paragraphs.push(payout(&mut vars, Route::Original, None, arrival_from, arrival_to));
-            paragraphs.push(clause_list(&verdict.clauses.iter().map(|c| c.to_string()).collect::<Vec<_>>()));
+            paragraphs.push(payout(
+                &mut vars,
+                Route::Original,
+                None,
+                arrival_from,
+                arrival_to,
+            ));
+            paragraphs.push(clause_list(
+                &verdict
+                    .clauses
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>(),
+            ));
             paragraphs.push(fill(&t.appeal, &vars));
         }
         (State::Feedback, Some(Decision::Reject { clauses })) => {
@@ -111,37 +150,72 @@ pub fn draft(
             paragraphs.push(fill(&t.appeal, &vars));
         }
         (State::Negotiation, _) => {
-            let offer = case.ledger.iter().rev().find(|o| o.party == Party::Desk && o.amount.is_some());
+            let offer = case
+                .ledger
+                .iter()
+                .rev()
+                .find(|o| o.party == Party::Desk && o.amount.is_some());
             let Some(amount) = offer.and_then(|o| o.amount) else {
                 return Err("no desk offer yet: make one with the offer action".into());
             };
             vars.insert("amount", money(amount));
             paragraphs.push(fill(&t.offer, &vars));
-            paragraphs.push(payout(&mut vars, Route::Original, None, arrival_from, arrival_to));
+            paragraphs.push(payout(
+                &mut vars,
+                Route::Original,
+                None,
+                arrival_from,
+                arrival_to,
+            ));
         }
         (State::Execution, _) => {
             vars.insert("amount", money(case.agreed.unwrap_or_default()));
             paragraphs.push(fill(&t.execution, &vars));
             let (route, account, from, to) = match &case.execution {
-                Some(e) => (e.route, e.account.as_deref(), e.expected_from, e.expected_by),
+                Some(e) => (
+                    e.route,
+                    e.account.as_deref(),
+                    e.expected_from,
+                    e.expected_by,
+                ),
                 None => (Route::Original, None, arrival_from, arrival_to),
             };
             paragraphs.push(payout(&mut vars, route, account, from, to));
         }
         (State::Completed, _) => {
             vars.insert("amount", money(case.agreed.unwrap_or_default()));
-            vars.insert("reference", case.payout_reference.clone().unwrap_or_default());
+            vars.insert(
+                "reference",
+                case.payout_reference.clone().unwrap_or_default(),
+            );
             paragraphs.push(fill(&t.completed, &vars));
         }
         (State::AwaitingInfo, _) => {
-            let missing = if verdict.missing.is_empty() { String::new() } else { verdict.missing.join(", ") };
+            let missing = if verdict.missing.is_empty() {
+                String::new()
+            } else {
+                verdict.missing.join(", ")
+            };
             vars.insert("note", missing);
             paragraphs.push(fill(&t.needs_info, &vars));
         }
-        (state, _) => return Err(format!("no decision or offer to write about yet (state {state})")),
+        (state, _) => {
+            return Err(format!(
+                "no decision or offer to write about yet (state {state})"
+            ))
+        }
     }
-    let body = [fill(&t.greeting, &vars), paragraphs.join("\n\n"), t.closing.clone()].join("\n\n");
-    Ok(Letter { language: ticket.language, subject: fill(&t.subject, &vars), body })
+    let body = [
+        fill(&t.greeting, &vars),
+        paragraphs.join("\n\n"),
+        t.closing.clone(),
+    ]
+    .join("\n\n");
+    Ok(Letter {
+        language: ticket.language,
+        subject: fill(&t.subject, &vars),
+        body,
+    })
 }
 
 #[cfg(test)]
@@ -164,7 +238,9 @@ mod tests {
     fn approved() -> Case {
         let mut c = Case::new(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         c.state = State::Feedback;
-        c.decision = Some(Decision::Approve { amount: Decimal::new(9000, 2) });
+        c.decision = Some(Decision::Approve {
+            amount: Decimal::new(9000, 2),
+        });
         c
     }
 
@@ -185,10 +261,22 @@ mod tests {
             assert_eq!(l.language, Language::parse(lang).unwrap());
             assert!(l.body.contains(decision), "{lang}: {}", l.body);
             assert!(l.body.contains(appeal), "{lang}: {}", l.body);
-            assert!(l.body.contains("2026-12-14") && l.body.contains("2027-01-04"), "{lang} arrival: {}", l.body);
+            assert!(
+                l.body.contains("2026-12-14") && l.body.contains("2027-01-04"),
+                "{lang} arrival: {}",
+                l.body
+            );
             assert!(l.body.contains("LCIC-5DAY"), "{lang}: {}", l.body);
-            assert!(l.body.contains("5.00 USD"), "{lang} frozen funds: {}", l.body);
-            assert!(!l.body.contains('{'), "{lang}: unfilled placeholder in {}", l.body);
+            assert!(
+                l.body.contains("5.00 USD"),
+                "{lang} frozen funds: {}",
+                l.body
+            );
+            assert!(
+                !l.body.contains('{'),
+                "{lang}: unfilled placeholder in {}",
+                l.body
+            );
         }
     }
 
@@ -198,9 +286,15 @@ mod tests {
         let t = ticket("zh");
         let v = evaluate(&t, &p, &[]);
         let mut c = approved();
-        c.decision = Some(Decision::Reject { clauses: vec!["LCIC-WINDOW".into()] });
+        c.decision = Some(Decision::Reject {
+            clauses: vec!["LCIC-WINDOW".into()],
+        });
         let l = draft(&t, &v, &c, &p, &Calendar::plain(), c.stage_start).unwrap();
-        assert!(l.body.contains("未能通过") && l.body.contains("距购买之日已超过五天"), "{}", l.body);
+        assert!(
+            l.body.contains("未能通过") && l.body.contains("距购买之日已超过五天"),
+            "{}",
+            l.body
+        );
     }
 
     #[test]
@@ -209,6 +303,8 @@ mod tests {
         let t = ticket("en");
         let v = evaluate(&t, &p, &[]);
         let c = Case::new(NaiveDate::from_ymd_opt(2026, 11, 3).unwrap());
-        assert!(draft(&t, &v, &c, &p, &Calendar::plain(), c.stage_start).unwrap_err().contains("no decision"));
+        assert!(draft(&t, &v, &c, &p, &Calendar::plain(), c.stage_start)
+            .unwrap_err()
+            .contains("no decision"));
     }
 }

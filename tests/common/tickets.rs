@@ -2,7 +2,6 @@
 //! JSON, overridden field by field with a JSON merge, then validated and
 //! evaluated with the built-in policy.
 
-
 use refund_desk::domain::policy::{evaluate, evaluate_all, Policy, Verdict};
 use refund_desk::domain::ticket::Ticket;
 use serde_json::{json, Value};
