@@ -135,6 +135,8 @@ impl Store {
             .with_context(|| format!("{shown}: cannot switch to WAL"))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // 8 MiB of page cache keeps the console small; imports raise it.
+        conn.pragma_update(None, "cache_size", -8_192)?;
         if version < schema::latest() {
             schema::migrations()
                 .to_latest(&mut conn)
