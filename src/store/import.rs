@@ -4,9 +4,9 @@
 
 use super::verdicts::recompute_account;
 use super::Store;
-use crate::domain::ticket::{instant_key, Ticket};
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
+use crate::domain::ticket::{instant_key, Ticket};
 use crate::domain::workflow::Case;
 use crate::ingest::{self, Parsed, Rejected};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -86,9 +86,7 @@ impl Store {
                 Ok(p) => batch.push(p),
             }
             if batch.len() >= BATCH {
-                if let Err(e) =
-                    self.apply_batch(name, &mut batch, opts, &mut report, on_reject)
-                {
+                if let Err(e) = self.apply_batch(name, &mut batch, opts, &mut report, on_reject) {
                     failure = Some(e);
                 }
                 progress(bytes);
@@ -213,9 +211,22 @@ impl BatchWriter<'_> {
             let t = &p.ticket;
             update_ticket(self.tx, t, &p.raw, self.operator, &self.at)?;
             let payload = json!({"file": self.file, "line": p.line, "previous": old_value});
-            insert_event(self.tx, &t.id, "update", "", self.operator, &self.at, None, payload)?;
+            insert_event(
+                self.tx,
+                &t.id,
+                "update",
+                "",
+                self.operator,
+                &self.at,
+                None,
+                payload,
+            )?;
             touch(&mut self.affected, &old_account, (old_us, &t.id));
-            touch(&mut self.affected, &t.account_id, (instant_key(&t.received_at), &t.id));
+            touch(
+                &mut self.affected,
+                &t.account_id,
+                (instant_key(&t.received_at), &t.id),
+            );
             self.local.updated += 1;
             self.known.insert(t.id.clone(), p.ticket);
         }
@@ -228,7 +239,10 @@ impl BatchWriter<'_> {
     fn flush_fresh(&mut self, all_later: bool) -> anyhow::Result<()> {
         let mut by_account: BTreeMap<String, Vec<Parsed>> = BTreeMap::new();
         for p in self.fresh.drain(..) {
-            by_account.entry(p.ticket.account_id.clone()).or_default().push(p);
+            by_account
+                .entry(p.ticket.account_id.clone())
+                .or_default()
+                .push(p);
         }
         self.fresh_ids.clear();
         for (account, mut items) in by_account {
@@ -242,7 +256,11 @@ impl BatchWriter<'_> {
             for p in items {
                 let t = &p.ticket;
                 let verdict = if has_history {
-                    touch(&mut self.affected, &account, (instant_key(&t.received_at), &t.id));
+                    touch(
+                        &mut self.affected,
+                        &account,
+                        (instant_key(&t.received_at), &t.id),
+                    );
                     None
                 } else {
                     let v = evaluate(t, self.policy, &prior);
@@ -252,10 +270,31 @@ impl BatchWriter<'_> {
                     Some(v)
                 };
                 let local_day = t.received_at.with_timezone(&self.policy.tz).date_naive();
-                let row = NewRow { ticket: t, raw: &p.raw, verdict: verdict.as_ref(), policy_version: &self.policy.version };
-                insert_ticket(self.tx, &row, &Case::new(local_day), self.calendar, self.operator, &self.at)?;
+                let row = NewRow {
+                    ticket: t,
+                    raw: &p.raw,
+                    verdict: verdict.as_ref(),
+                    policy_version: &self.policy.version,
+                };
+                insert_ticket(
+                    self.tx,
+                    &row,
+                    &Case::new(local_day),
+                    self.calendar,
+                    self.operator,
+                    &self.at,
+                )?;
                 let payload = json!({"file": self.file, "line": p.line});
-                insert_event(self.tx, &t.id, "import", "submitted", self.operator, &self.at, None, payload)?;
+                insert_event(
+                    self.tx,
+                    &t.id,
+                    "import",
+                    "submitted",
+                    self.operator,
+                    &self.at,
+                    None,
+                    payload,
+                )?;
                 if has_history {
                     self.known.insert(t.id.clone(), p.ticket);
                 }
@@ -266,8 +305,15 @@ impl BatchWriter<'_> {
 
     fn finish(mut self) -> anyhow::Result<(ImportReport, Vec<Rejected>)> {
         for (account, (us, id)) in &self.affected {
-            self.local.reverdicts +=
-                recompute_account(self.tx, self.policy, account, (*us, id), &self.known, self.operator, &self.at)? as u64;
+            self.local.reverdicts += recompute_account(
+                self.tx,
+                self.policy,
+                account,
+                (*us, id),
+                &self.known,
+                self.operator,
+                &self.at,
+            )? as u64;
         }
         Ok((self.local, self.rejects))
     }
@@ -292,7 +338,11 @@ fn insert_ticket(
     let t = row.ticket;
     let due = case.due(calendar);
     let (verdict, kind, version) = match row.verdict {
-        Some(v) => (serde_json::to_string(v)?, v.kind.as_str(), row.policy_version),
+        Some(v) => (
+            serde_json::to_string(v)?,
+            v.kind.as_str(),
+            row.policy_version,
+        ),
         None => (String::new(), "", ""),
     };
     // A fresh case is stored as '' (see load_case): a million new tickets
@@ -327,7 +377,9 @@ fn insert_ticket(
 /// The stored workflow record; '' is a ticket nobody has acted on yet.
 pub(crate) fn load_case(wf: &str, ticket: &Ticket, policy: &Policy) -> anyhow::Result<Case> {
     if wf.is_empty() {
-        return Ok(Case::new(ticket.received_at.with_timezone(&policy.tz).date_naive()));
+        return Ok(Case::new(
+            ticket.received_at.with_timezone(&policy.tz).date_naive(),
+        ));
     }
     Ok(serde_json::from_str(wf)?)
 }
