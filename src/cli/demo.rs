@@ -56,7 +56,7 @@ pub fn fill(
         reader,
         ImportOptions::default(),
         |r| rejected.push(r.clone()),
-        |b| progress(b),
+        progress,
     )?;
     anyhow::ensure!(
         rejected.is_empty(),
