@@ -41,7 +41,7 @@ pub fn fill(
     store: &mut Store,
     tickets: u64,
     seed: u64,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> anyhow::Result<u64> {
     let now = crate::store::now();
     let reader = DemoReader {
