@@ -4,6 +4,7 @@
 
 mod act;
 mod import;
+mod leases;
 mod query;
 mod roles;
 mod schema;
