@@ -110,7 +110,7 @@ pub enum PolicyCommand {
 }
 
 /// Opens a named file, or stdin for `-`.
-pub fn open_input(name: &str) -> anyhow::Result<Box<dyn Read>> {
+pub fn open_input(name: &str) -> anyhow::Result<Box<dyn Read + Send>> {
     if name == "-" {
         return Ok(Box::new(std::io::stdin()));
     }

@@ -8,7 +8,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
 use crate::domain::ticket::{instant_key, Ticket};
 use crate::domain::workflow::Case;
-use crate::ingest::{self, Parsed, Rejected};
+use crate::ingest::{self, Outcome, Parsed, Rejected};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -50,7 +50,7 @@ impl Store {
     pub fn import(
         &mut self,
         name: &str,
-        reader: impl Read,
+        reader: impl Read + Send,
         opts: ImportOptions,
         mut on_reject: impl FnMut(&Rejected),
         mut progress: impl FnMut(u64),
@@ -63,40 +63,64 @@ impl Store {
         result
     }
 
+    /// Parsing runs on a second thread while this one writes: on a 2-core
+    /// box validation and SQLite each get a core.
     fn import_batches(
         &mut self,
         name: &str,
-        reader: impl Read,
+        reader: impl Read + Send,
         opts: ImportOptions,
         on_reject: &mut impl FnMut(&Rejected),
         progress: &mut impl FnMut(u64),
     ) -> anyhow::Result<ImportReport> {
-        let mut report = ImportReport::default();
-        let mut batch: Vec<Parsed> = Vec::with_capacity(BATCH);
-        let mut failure: Option<anyhow::Error> = None;
-        ingest::read_all(name, reader, |outcome, bytes| {
-            if failure.is_some() {
-                return;
-            }
-            match outcome {
-                Err(r) => {
-                    report.rejected += 1;
-                    on_reject(&r);
+        const CHUNK: usize = 2_000;
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(Outcome, u64)>>(8);
+        std::thread::scope(|scope| {
+            let parser = scope.spawn(move || {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                let mut open = true;
+                let read = ingest::read_all(name, reader, |outcome, bytes| {
+                    if !open {
+                        return;
+                    }
+                    chunk.push((outcome, bytes));
+                    if chunk.len() == CHUNK {
+                        // A closed channel means the writer failed: stop sending.
+                        open = send
+                            .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                            .is_ok();
+                    }
+                });
+                if open && !chunk.is_empty() {
+                    let _ = send.send(chunk);
                 }
-                Ok(p) => batch.push(p),
-            }
-            if batch.len() >= BATCH {
-                if let Err(e) = self.apply_batch(name, &mut batch, opts, &mut report, on_reject) {
-                    failure = Some(e);
+                read
+            });
+            let mut report = ImportReport::default();
+            let mut batch: Vec<Parsed> = Vec::with_capacity(BATCH);
+            for chunk in receive.iter() {
+                let mut last = 0;
+                for (outcome, bytes) in chunk {
+                    last = bytes;
+                    match outcome {
+                        Err(r) => {
+                            report.rejected += 1;
+                            on_reject(&r);
+                        }
+                        Ok(p) => batch.push(p),
+                    }
                 }
-                progress(bytes);
+                if batch.len() >= BATCH {
+                    self.apply_batch(name, &mut batch, opts, &mut report, on_reject)?;
+                    progress(last);
+                }
             }
-        })?;
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        self.apply_batch(name, &mut batch, opts, &mut report, on_reject)?;
-        Ok(report)
+            parser
+                .join()
+                .map_err(|_| anyhow::anyhow!("the import parser thread panicked"))??;
+            self.apply_batch(name, &mut batch, opts, &mut report, on_reject)?;
+            Ok(report)
+        })
     }
 
     fn apply_batch(
