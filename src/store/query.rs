@@ -134,18 +134,11 @@ fn where_clause(f: &ListFilter, args: &mut Vec<Sql>) -> String {
             args.len()
         ));
     }
-    if let Some(q) = f.search.as_ref().filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        args.push(Sql::Text(pattern));
-        let n = args.len();
+    if let Some(q) = f.search.as_deref().and_then(crate::text::search_query) {
+        args.push(Sql::Text(q));
         w.push(format!(
-            "(id LIKE ?{n} ESCAPE '\\' OR account_id LIKE ?{n} ESCAPE '\\' OR customer LIKE ?{n} ESCAPE '\\' \
-              OR raw LIKE ?{n} ESCAPE '\\')"
+            "rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?{})",
+            args.len()
         ));
     }
     if w.is_empty() {

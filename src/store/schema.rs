@@ -55,6 +55,11 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
 
+-- Full-text search over id, account, customer name and the customer's words.
+-- Contentless (the text is in tickets.raw); CJK is indexed character by
+-- character (see text::search_document), so any script can be searched.
+CREATE VIRTUAL TABLE tickets_fts USING fts5 (body, content = '', contentless_delete = 1);
+
 CREATE TABLE operators (
     name       TEXT PRIMARY KEY,
     role       TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
