@@ -246,6 +246,17 @@ impl Store {
             .query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as u64)
     }
 
+    /// Tickets per workflow state, from the trigger-kept table (constant time).
+    pub fn state_counts(&self) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT state, n FROM state_counts WHERE n > 0")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The version and last writer of a ticket, to notice changes cheaply.
     pub fn version_of(&self, id: &str) -> Result<Option<i64>, StoreError> {
         Ok(self
