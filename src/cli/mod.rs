@@ -80,6 +80,9 @@ pub enum Command {
         tickets: u64,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Print the tickets as JSON Lines instead of importing them.
+        #[arg(long)]
+        print: bool,
     },
     /// Show or change who may act (supervisors only change).
     Roles {
@@ -173,7 +176,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::List(args)) => list::run(&setup, &args),
         Some(Command::Show { id, json }) => show::run(&setup, &id, json),
         Some(Command::Act(args)) => act::run(&setup, args),
-        Some(Command::Demo { tickets, seed }) => demo::run(&setup, tickets, seed),
+        Some(Command::Demo {
+            tickets,
+            seed,
+            print,
+        }) => demo::run(&setup, tickets, seed, print),
         Some(Command::Roles { command }) => admin::roles(&setup, command),
         Some(Command::Letter { id }) => letter::run(&setup, &id),
         Some(Command::Policy {
