@@ -1,12 +1,12 @@
 //! `refund-desk [--db PATH]` and `refund-desk --demo`: the console.
 
 use super::{ExitCode, Setup};
-use crate::store::{ImportOptions, Store};
+use crate::store::Store;
 use crate::tui::{app::App, keymap::Keymap, theme::Theme};
 use std::path::PathBuf;
 
-/// Tickets for `--demo` until the generator is wired: the shared examples.
-const DEMO_TICKETS: &str = include_str!("../../tests/fixtures/examples/tickets.jsonl");
+/// Enough demo tickets for every queue to have some, quick to generate.
+const DEMO_TICKETS: u64 = 400;
 
 /// A throw-away directory for the demo database, removed when dropped.
 pub struct DemoDir(pub PathBuf);
@@ -36,13 +36,7 @@ pub fn open(setup: &Setup, demo: bool) -> anyhow::Result<(Store, Option<DemoDir>
         setup.calendar.clone(),
         &crate::operator::current(),
     )?;
-    store.import(
-        "demo",
-        DEMO_TICKETS.as_bytes(),
-        ImportOptions::default(),
-        |_| {},
-        |_| {},
-    )?;
+    super::demo::fill(&mut store, DEMO_TICKETS, 7, |_| {})?;
     Ok((store, Some(dir)))
 }
 

@@ -85,14 +85,13 @@ pub fn run(setup: &Setup, args: &ListArgs) -> anyhow::Result<ExitCode> {
     } else {
         writeln!(
             out,
-            "{} {} {} {} {} {} {}",
+            "{} {} {} {} {} {} DUE",
             fit("ID", 12),
             fit("RECEIVED", 16),
             fit("PRODUCT", 7),
             fit("CUSTOMER", 20),
             fit("VERDICT", 30),
             fit("STATE", 14),
-            "DUE"
         )?;
         store.for_each(&filter, |r| {
             writeln!(

@@ -30,7 +30,7 @@ pub struct ImportReport {
     pub reverdicts: u64,
 }
 
-/// The earliest (received_ns, id) touched per account in a batch.
+/// The earliest (received_us, id) touched per account in a batch.
 type Affected = BTreeMap<String, (i64, String)>;
 
 fn touch(affected: &mut Affected, account: &str, key: (i64, &str)) {
@@ -106,7 +106,7 @@ impl Store {
         for p in batch.drain(..) {
             let t = &p.ticket;
             let existing: Option<(String, String, i64)> = tx
-                .prepare_cached("SELECT raw, account_id, received_ns FROM tickets WHERE id = ?1")?
+                .prepare_cached("SELECT raw, account_id, received_us FROM tickets WHERE id = ?1")?
                 .query_row([&t.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
             match existing {
@@ -131,7 +131,11 @@ impl Store {
                         None,
                         json!({"file": file, "line": p.line}),
                     )?;
-                    touch(&mut affected, &t.account_id, t.order_key());
+                    touch(
+                        &mut affected,
+                        &t.account_id,
+                        (instant_key(&t.received_at), &t.id),
+                    );
                     local.added += 1;
                 }
                 Some((old_raw, old_account, old_ns)) => {
@@ -157,7 +161,11 @@ impl Store {
                             json!({"file": file, "line": p.line, "previous": old_value}),
                         )?;
                         touch(&mut affected, &old_account, (old_ns, &t.id));
-                        touch(&mut affected, &t.account_id, t.order_key());
+                        touch(
+                            &mut affected,
+                            &t.account_id,
+                            (instant_key(&t.received_at), &t.id),
+                        );
                         local.updated += 1;
                     }
                 }
@@ -192,7 +200,7 @@ fn insert_ticket(
 ) -> anyhow::Result<()> {
     let due = case.due(calendar);
     tx.prepare_cached(
-        "INSERT INTO tickets (id, raw, received_ns, received_at, product, account_id, customer, currency,
+        "INSERT INTO tickets (id, raw, received_us, received_at, product, account_id, customer, currency,
             requested, verdict, verdict_kind, policy_version, state, due_target, due_breach, wf, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', '', '', ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
@@ -224,7 +232,7 @@ fn update_ticket(
     at: &str,
 ) -> anyhow::Result<()> {
     tx.prepare_cached(
-        "UPDATE tickets SET raw = ?2, received_ns = ?3, received_at = ?4, product = ?5, account_id = ?6,
+        "UPDATE tickets SET raw = ?2, received_us = ?3, received_at = ?4, product = ?5, account_id = ?6,
             customer = ?7, currency = ?8, requested = ?9, version = version + 1, updated_at = ?10, updated_by = ?11
          WHERE id = ?1",
     )?

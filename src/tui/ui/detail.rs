@@ -47,7 +47,7 @@ fn section(app: &App, name: &str) -> Line<'static> {
 
 fn kv(app: &App, k: &str, v: String) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{k:<12}"), app.theme.dim),
+        Span::styled(format!("{k:<13}"), app.theme.dim),
         Span::raw(inert(&v)),
     ])
 }
@@ -158,7 +158,7 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         ),
     ));
     out.push(Line::from(vec![
-        Span::styled(format!("{:<12}", "not refunded"), th.dim),
+        Span::styled(format!("{:<13}", "not refunded"), th.dim),
         Span::styled(
             format!(
                 "voucher {} · discount {}",

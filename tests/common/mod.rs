@@ -1,0 +1,82 @@
+//! Helpers shared by the integration tests: a fresh database per test and
+//! the real binary.
+#![allow(dead_code)]
+
+mod tickets;
+#[allow(unused_imports)]
+pub use tickets::*;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+pub struct Desk {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+/// Pinned clock for every command, so due dates and events are stable.
+pub const NOW: &str = "2026-11-23T10:00:00+08:00";
+
+impl Desk {
+    pub fn new() -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("desk.db");
+        Desk { dir, db }
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("refund-desk").unwrap();
+        c.env("REFUND_DESK_DB", &self.db)
+            .env("REFUND_DESK_NOW", NOW)
+            .env_remove("NO_COLOR");
+        c
+    }
+
+    /// Runs a command and returns (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.cmd().args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    pub fn import(&self, name: &str, text: &str) -> (i32, String, String) {
+        let p = self.write(name, text);
+        self.run(&["import", p.to_str().unwrap()])
+    }
+
+    pub fn show(&self, id: &str) -> serde_json::Value {
+        let (code, out, err) = self.run(&["show", id, "--json"]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap()
+    }
+
+    pub fn act(&self, id: &str, args: &[&str]) -> (i32, String, String) {
+        let mut all = vec!["act", id];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+}
+
+pub fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/examples/tickets.jsonl")
+}
+
+/// A valid LCIC ticket line with the given id, account and received time.
+pub fn lcic(id: &str, account: &str, received: &str) -> String {
+    serde_json::json!({
+        "id": id, "received_at": received, "product": "lcic",
+        "account": {"id": account}, "reason": "unused",
+        "package": {"billing": "monthly", "purchased_at": received},
+        "payment": {"currency": "USD", "cash": "90.00"}
+    })
+    .to_string()
+}
