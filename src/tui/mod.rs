@@ -60,17 +60,36 @@ impl Io for TerminalIo {
     }
 }
 
-/// Events from a list, then nothing: for tests. Ends the loop when empty.
-pub struct ScriptIo(pub std::collections::VecDeque<Event>);
+/// Events from a list, for tests: once they run out, one quiet spell (so
+/// the last frame is drawn), then Ctrl-C.
+pub struct ScriptIo {
+    events: std::collections::VecDeque<Event>,
+    idle: bool,
+}
+
+impl ScriptIo {
+    pub fn new(events: std::collections::VecDeque<Event>) -> ScriptIo {
+        ScriptIo {
+            events,
+            idle: false,
+        }
+    }
+}
 
 impl Io for ScriptIo {
     fn next(&mut self, _timeout: Duration) -> anyhow::Result<Option<Event>> {
-        Ok(Some(self.0.pop_front().unwrap_or_else(|| {
-            Event::Key(ratatui::crossterm::event::KeyEvent::new(
-                ratatui::crossterm::event::KeyCode::Char('c'),
-                ratatui::crossterm::event::KeyModifiers::CONTROL,
-            ))
-        })))
+        if let Some(ev) = self.events.pop_front() {
+            return Ok(Some(ev));
+        }
+        if !self.idle {
+            self.idle = true;
+            return Ok(None);
+        }
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        Ok(Some(Event::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        ))))
     }
 }
 
@@ -103,6 +122,7 @@ where
         let wait = POLL.saturating_sub(last_poll.elapsed());
         let mut next = io.next(wait)?;
         while let Some(ev) = next {
+            tracing::trace!(?ev, "event");
             dirty |= app.handle_event(&ev);
             if app.quit {
                 return Ok(());

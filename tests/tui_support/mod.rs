@@ -25,6 +25,9 @@ pub fn at(s: &str) -> DateTime<FixedOffset> {
 /// A fresh database (creator "alice", so a supervisor) with the examples
 /// and `extra` JSON lines imported.
 pub fn store(extra: &str) -> (tempfile::TempDir, Store) {
+    // The store stamps import events with `store::now()`: pin it too. Every
+    // test sets the same value, so threads racing here agree.
+    std::env::set_var("REFUND_DESK_NOW", NOW);
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(
         &dir.path().join("desk.db"),
