@@ -135,7 +135,7 @@ pub fn verdict_symbol(kind: VerdictKind) -> &'static str {
         VerdictKind::Negotiate => "⇄",
         VerdictKind::Reject => "✘",
         VerdictKind::NeedsInfo => "?",
-        VerdictKind::ManualReview => "☰",
+        VerdictKind::ManualReview => "✎",
     }
 }
 
