@@ -100,7 +100,11 @@ impl Store {
         }
         let existed = path.exists();
         if !existed {
-            create_private(path).with_context(|| format!("{shown}: cannot create the database"))?;
+            match create_private(path) {
+                // Another refund-desk created it this very moment: open theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                r => r.with_context(|| format!("{shown}: cannot create the database"))?,
+            }
         }
         let mut conn = Connection::open_with_flags(
             path,
@@ -123,22 +127,54 @@ impl Store {
             schema::latest()
         );
         if existed && version == 0 {
-            let tables: i64 =
-                conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            // Version and tables read in one statement (one snapshot): another
+            // refund-desk may have created the schema since `version` was read.
+            let (now, tables): (i64, i64) = conn.query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             anyhow::ensure!(
-                tables == 0,
+                tables == 0 || now as usize == schema::latest(),
                 "{shown} is an SQLite file but not a refund-desk database"
             );
         }
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(explain)
+        // A brand-new file is switched to WAL once. Agents racing to open it
+        // can get SQLITE_BUSY here without SQLite calling the busy handler
+        // (its deadlock avoidance), so retry within the busy timeout.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut pause = Duration::from_millis(2);
+        let wal = loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                r => break r,
+            }
+        };
+        wal.map_err(explain)
             .with_context(|| format!("{shown}: cannot switch to WAL"))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         if version < schema::latest() {
-            schema::migrations()
-                .to_latest(&mut conn)
-                .map_err(|e| anyhow::anyhow!("{shown}: migration failed: {e}"))?;
+            // Several agents may open a brand-new file at the same moment. The
+            // migration takes the write lock up front (IMMEDIATE), so a loser
+            // waits for the winner's commit, then fails on "table already
+            // exists": that is fine when the schema is now current.
+            conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+            let result = schema::migrations().to_latest(&mut conn);
+            conn.set_transaction_behavior(rusqlite::TransactionBehavior::Deferred);
+            if let Err(e) = result {
+                let now: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+                anyhow::ensure!(
+                    now as usize == schema::latest(),
+                    "{shown}: migration failed: {e}"
+                );
+            }
         }
         let mut store = Store {
             conn,
