@@ -114,7 +114,7 @@ impl Store {
         )
         .map_err(explain)
         .with_context(|| format!("{shown}: cannot open"))?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(busy_timeout())?;
         let version = conn
             .query_row("PRAGMA user_version", [], |r| {
                 r.get::<_, i64>(0).map(|v| v as usize)
@@ -142,7 +142,7 @@ impl Store {
         // A brand-new file is switched to WAL once. Agents racing to open it
         // can get SQLITE_BUSY here without SQLite calling the busy handler
         // (its deadlock avoidance), so retry within the busy timeout.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let deadline = std::time::Instant::now() + busy_timeout();
         let mut pause = Duration::from_millis(2);
         let wal = loop {
             match conn.pragma_update(None, "journal_mode", "WAL") {
@@ -234,6 +234,16 @@ impl Store {
             .map_err(explain)?;
         Ok(())
     }
+}
+
+/// How long to wait for another writer's lock: 10 s, or
+/// `REFUND_DESK_BUSY_TIMEOUT_MS` (tests use a short one to stay fast).
+fn busy_timeout() -> Duration {
+    std::env::var("REFUND_DESK_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(10))
 }
 
 /// Owner and group may read and write; others nothing (customer data).
