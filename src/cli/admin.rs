@@ -62,7 +62,3 @@ pub fn check(setup: &Setup) -> anyhow::Result<ExitCode> {
         ExitCode::Error
     })
 }
-
-pub fn demo(_setup: &Setup, _tickets: u64, _seed: u64) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("demo generator not wired yet")
-}

@@ -2,6 +2,7 @@
 
 pub mod act;
 pub mod admin;
+pub mod demo;
 pub mod eval;
 pub mod import;
 pub mod list;
@@ -145,7 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::List(args)) => list::run(&setup, &args),
         Some(Command::Show { id, json }) => show::run(&setup, &id, json),
         Some(Command::Act(args)) => act::run(&setup, args),
-        Some(Command::Demo { tickets, seed }) => admin::demo(&setup, tickets, seed),
+        Some(Command::Demo { tickets, seed }) => demo::run(&setup, tickets, seed),
         Some(Command::Roles { command }) => admin::roles(&setup, command),
         Some(Command::Backup { path }) => admin::backup(&setup, &path),
         Some(Command::Check) => admin::check(&setup),

@@ -413,14 +413,16 @@ impl Ticket {
         Ok(())
     }
 
-    /// Sort key for "earlier": the instant, then the id byte-wise.
-    pub fn order_key(&self) -> (i64, &str) {
-        (instant_key(&self.received_at), self.id.as_str())
+    /// Sort key for "earlier": the exact instant, then the id byte-wise.
+    pub fn order_key(&self) -> (i64, u32, &str) {
+        let t = self.received_at;
+        (t.timestamp(), t.timestamp_subsec_nanos(), self.id.as_str())
     }
 }
 
-/// Nanoseconds since the epoch: a total order on instants, whatever the offset.
+/// Microseconds since the epoch: the store's index key for instants. It
+/// covers every RFC 3339 year (nanoseconds would overflow after 2262); the
+/// store breaks sub-microsecond ties by id.
 pub fn instant_key(t: &Timestamp) -> i64 {
-    t.timestamp_nanos_opt()
-        .unwrap_or(t.timestamp().saturating_mul(1_000_000_000))
+    t.timestamp_micros()
 }

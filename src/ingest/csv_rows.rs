@@ -4,7 +4,9 @@
 
 use super::{parse_json_line, Outcome, Rejected};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::io::Read;
+use std::rc::Rc;
 
 const INTEGERS: &[&str] = &[
     "package.term_days",
@@ -63,8 +65,62 @@ fn insert(root: &mut Map<String, Value>, path: &str, value: Value) -> Result<(),
     Ok(())
 }
 
+/// Remembers where every newline is, so a record's starting byte gives its
+/// physical line number: the csv crate's own count skips blank lines and
+/// miscounts CRLF endings.
+struct LineIndex<R> {
+    inner: R,
+    offset: u64,
+    newlines: Rc<RefCell<Breaks>>,
+}
+
+/// Offsets of every `\n`, and of every `\r` or `\n` (line-break bytes).
+#[derive(Default)]
+struct Breaks {
+    lf: Vec<u64>,
+    any: Vec<u64>,
+}
+
+impl<R: Read> Read for LineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut nl = self.newlines.borrow_mut();
+        for (i, b) in buf[..n].iter().enumerate() {
+            if matches!(b, b'\n' | b'\r') {
+                nl.any.push(self.offset + i as u64);
+                if *b == b'\n' {
+                    nl.lf.push(self.offset + i as u64);
+                }
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// The physical line of the first content byte at or after `byte` (the csv
+/// crate reports a record as starting where the blank lines before it start).
+fn line_at(breaks: &RefCell<Breaks>, byte: u64) -> usize {
+    let b = breaks.borrow();
+    let mut at = byte;
+    let mut i = b.any.partition_point(|&x| x < at);
+    while b.any.get(i) == Some(&at) {
+        at += 1;
+        i += 1;
+    }
+    b.lf.partition_point(|&nl| nl < at) + 1
+}
+
 pub(super) fn read(reader: impl Read, each: &mut impl FnMut(Outcome, u64)) -> std::io::Result<()> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let newlines = Rc::new(RefCell::new(Breaks::default()));
+    let indexed = LineIndex {
+        inner: reader,
+        offset: 0,
+        newlines: newlines.clone(),
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(indexed);
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -80,11 +136,14 @@ pub(super) fn read(reader: impl Read, each: &mut impl FnMut(Outcome, u64)) -> st
     };
     let mut record = csv::StringRecord::new();
     loop {
-        let line = rdr.position().line() as usize;
+        let line = line_at(&newlines, rdr.position().byte());
         match rdr.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(line);
+                let line = e
+                    .position()
+                    .map(|p| line_at(&newlines, p.byte()))
+                    .unwrap_or(line);
                 each(
                     Err(Rejected {
                         line,
@@ -97,7 +156,10 @@ pub(super) fn read(reader: impl Read, each: &mut impl FnMut(Outcome, u64)) -> st
                 }
             }
             Ok(true) => {
-                let line = record.position().map(|p| p.line() as usize).unwrap_or(line);
+                let line = record
+                    .position()
+                    .map(|p| line_at(&newlines, p.byte()))
+                    .unwrap_or(line);
                 if record.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }

@@ -33,16 +33,35 @@ pub enum Format {
 }
 
 impl Format {
-    /// `.csv` files are CSV; anything else (stdin included) is sniffed from its
-    /// first non-blank byte: JSON Lines start with `{`.
+    /// `.csv` files are CSV and `.jsonl`/`.json`/`.ndjson` are JSON Lines.
+    /// Anything else (stdin included) is CSV only if its first line is a
+    /// header naming an `id` column; otherwise it is JSON Lines, so a broken
+    /// first line is reported as such instead of being taken for a header.
     pub fn detect(name: &str, first_bytes: &[u8]) -> Format {
-        if name.to_ascii_lowercase().ends_with(".csv") {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".csv") {
             return Format::Csv;
         }
-        match first_bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') | None => Format::JsonLines,
-            Some(_) if name.to_ascii_lowercase().ends_with(".jsonl") => Format::JsonLines,
-            Some(_) => Format::Csv,
+        if [".jsonl", ".json", ".ndjson"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        {
+            return Format::JsonLines;
+        }
+        let first_line = first_bytes
+            .split(|b| *b == b'\n')
+            .next()
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(first_line);
+        let is_header = !text.trim_start().starts_with('{')
+            && text
+                .trim_end()
+                .split(',')
+                .any(|f| f.trim().trim_matches('"') == "id");
+        if is_header {
+            Format::Csv
+        } else {
+            Format::JsonLines
         }
     }
 }

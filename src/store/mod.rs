@@ -160,6 +160,8 @@ impl Store {
             .with_context(|| format!("{shown}: cannot switch to WAL"))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // 8 MiB of page cache keeps the console small; imports raise it.
+        conn.pragma_update(None, "cache_size", -8_192)?;
         if version < schema::latest() {
             // Several agents may open a brand-new file at the same moment. The
             // migration takes the write lock up front (IMMEDIATE), so a loser

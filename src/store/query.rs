@@ -50,7 +50,7 @@ pub struct ListRow {
     pub id: String,
     pub received_at: String,
     #[serde(skip)]
-    pub received_ns: i64,
+    pub received_us: i64,
     pub product: String,
     pub account_id: String,
     pub customer: Option<String>,
@@ -68,7 +68,7 @@ pub struct ListRow {
 impl ListRow {
     pub fn key(&self, sort: Sort) -> SortKey {
         let v = match sort {
-            Sort::Received => Sql::Integer(self.received_ns),
+            Sort::Received => Sql::Integer(self.received_us),
             Sort::Due => self.due_target.clone().map(Sql::Text).unwrap_or(Sql::Null),
         };
         (v, self.id.clone())
@@ -76,7 +76,7 @@ impl ListRow {
 }
 
 const ROW_COLUMNS: &str =
-    "id, received_at, received_ns, product, account_id, customer, currency, requested, \
+    "id, received_at, received_us, product, account_id, customer, currency, requested, \
     state, assignee, pending, due_target, due_breach, version, verdict";
 
 fn read_row(r: &Row) -> rusqlite::Result<ListRow> {
@@ -84,7 +84,7 @@ fn read_row(r: &Row) -> rusqlite::Result<ListRow> {
     Ok(ListRow {
         id: r.get(0)?,
         received_at: r.get(1)?,
-        received_ns: r.get(2)?,
+        received_us: r.get(2)?,
         product: r.get(3)?,
         account_id: r.get(4)?,
         customer: r.get(5)?,
@@ -194,7 +194,7 @@ impl Store {
         let mut args = Vec::new();
         let mut w = where_clause(f, &mut args);
         let col = match sort {
-            Sort::Received => "received_ns",
+            Sort::Received => "received_us",
             // Rows without a clock sort after every dated row.
             Sort::Due => "coalesce(due_target, '9999')",
         };
@@ -234,7 +234,7 @@ impl Store {
     ) -> anyhow::Result<()> {
         let mut args = Vec::new();
         let w = where_clause(f, &mut args);
-        let sql = format!("SELECT {ROW_COLUMNS} FROM tickets WHERE {w} ORDER BY received_ns, id");
+        let sql = format!("SELECT {ROW_COLUMNS} FROM tickets WHERE {w} ORDER BY received_us, id");
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(args))?;
         while let Some(r) = rows.next()? {

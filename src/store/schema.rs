@@ -8,7 +8,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE tickets (
     id             TEXT PRIMARY KEY,
     raw            TEXT NOT NULL,          -- the JSON as received
-    received_ns    INTEGER NOT NULL,       -- instant, for "earlier" and sorting
+    received_us    INTEGER NOT NULL,       -- instant, for "earlier" and sorting
     received_at    TEXT NOT NULL,          -- as given, offset included
     product        TEXT NOT NULL,
     account_id     TEXT NOT NULL,
@@ -28,14 +28,14 @@ CREATE TABLE tickets (
     updated_at     TEXT NOT NULL,
     updated_by     TEXT NOT NULL
 ) STRICT;
-CREATE INDEX tickets_by_received ON tickets (received_ns, id);
-CREATE INDEX tickets_by_account ON tickets (account_id, received_ns, id);
-CREATE INDEX tickets_by_state ON tickets (state, received_ns, id);
-CREATE INDEX tickets_by_verdict ON tickets (verdict_kind, received_ns, id);
-CREATE INDEX tickets_by_product ON tickets (product, received_ns, id);
-CREATE INDEX tickets_by_assignee ON tickets (assignee, received_ns, id) WHERE assignee IS NOT NULL;
+CREATE INDEX tickets_by_received ON tickets (received_us, id);
+CREATE INDEX tickets_by_account ON tickets (account_id, received_us, id);
+CREATE INDEX tickets_by_state ON tickets (state, received_us, id);
+CREATE INDEX tickets_by_verdict ON tickets (verdict_kind, received_us, id);
+CREATE INDEX tickets_by_product ON tickets (product, received_us, id);
+CREATE INDEX tickets_by_assignee ON tickets (assignee, received_us, id) WHERE assignee IS NOT NULL;
 CREATE INDEX tickets_by_due ON tickets (due_target, id) WHERE due_target IS NOT NULL;
-CREATE INDEX tickets_pending ON tickets (received_ns, id) WHERE pending = 1;
+CREATE INDEX tickets_pending ON tickets (received_us, id) WHERE pending = 1;
 
 CREATE TABLE events (
     seq        INTEGER PRIMARY KEY,

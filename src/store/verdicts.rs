@@ -8,12 +8,13 @@ use crate::domain::ticket::Ticket;
 use anyhow::Context as _;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
+use std::collections::HashMap;
 
-/// How far back a ⟲ rule can look, in nanoseconds, with a day of slack for
+/// How far back a ⟲ rule can look, in microseconds, with a day of slack for
 /// offsets: earlier refunds older than this cannot change a verdict.
-fn lookback_ns(policy: &Policy) -> i64 {
+fn lookback_us(policy: &Policy) -> i64 {
     let days = policy.abuse.window_days.max(policy.trtc.one_at_a_time_days) + 2;
-    days * 86_400 * 1_000_000_000
+    days * 86_400 * 1_000_000
 }
 
 pub(crate) fn parse_stored(id: &str, raw: &str) -> anyhow::Result<Ticket> {
@@ -23,7 +24,7 @@ pub(crate) fn parse_stored(id: &str, raw: &str) -> anyhow::Result<Ticket> {
         .map_err(|e| anyhow::anyhow!("stored ticket {id} no longer validates: {e}"))
 }
 
-/// Recomputes the account's verdicts from (received_ns, id) onward. Returns
+/// Recomputes the account's verdicts from (received_us, id) onward. Returns
 /// how many stored verdicts changed. Brand-new tickets (empty policy_version)
 /// get their first verdict without a "reverdict" event.
 pub(crate) fn recompute_account(
@@ -31,18 +32,19 @@ pub(crate) fn recompute_account(
     policy: &Policy,
     account: &str,
     from: (i64, &str),
+    known: &HashMap<String, Ticket>,
     operator: &str,
     at: &str,
 ) -> anyhow::Result<usize> {
     let mut prior: Vec<PriorRefund> = Vec::new();
     {
         let mut stmt = tx.prepare_cached(
-            "SELECT id, raw FROM tickets WHERE account_id = ?1 AND verdict_kind = 'full_refund'
-               AND received_ns >= ?2 AND (received_ns < ?3 OR (received_ns = ?3 AND id < ?4))",
+            "SELECT id, raw FROM tickets INDEXED BY tickets_by_account WHERE account_id = ?1 AND verdict_kind = 'full_refund'
+               AND received_us >= ?2 AND (received_us < ?3 OR (received_us = ?3 AND id < ?4))",
         )?;
         let mut rows = stmt.query(params![
             account,
-            from.0 - lookback_ns(policy),
+            from.0 - lookback_us(policy),
             from.0,
             from.1
         ])?;
@@ -54,7 +56,7 @@ pub(crate) fn recompute_account(
     let later: Vec<(String, String, String, String, String)> = tx
         .prepare_cached(
             "SELECT id, raw, verdict, policy_version, state FROM tickets WHERE account_id = ?1
-               AND (received_ns > ?2 OR (received_ns = ?2 AND id >= ?3)) ORDER BY received_ns, id",
+               AND (received_us > ?2 OR (received_us = ?2 AND id >= ?3)) ORDER BY received_us, id",
         )?
         .query_map(params![account, from.0, from.1], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -62,10 +64,18 @@ pub(crate) fn recompute_account(
         .collect::<Result<_, _>>()?;
     let mut changed = 0;
     for (id, raw, old, old_version, state) in later {
-        let t = parse_stored(&id, &raw)?;
-        let v = evaluate(&t, policy, &prior);
+        // Tickets of the current batch were parsed moments ago: don't parse twice.
+        let parsed;
+        let t = match known.get(&id) {
+            Some(t) => t,
+            None => {
+                parsed = parse_stored(&id, &raw)?;
+                &parsed
+            }
+        };
+        let v = evaluate(t, policy, &prior);
         if v.kind == VerdictKind::FullRefund {
-            prior.push(PriorRefund::of(&t));
+            prior.push(PriorRefund::of(t));
         }
         if store_verdict(
             tx,
@@ -223,9 +233,9 @@ fn walk_all(
         type Row = (String, i64, String, String, Stored);
         let chunk: Vec<Row> = conn
             .prepare_cached(
-                "SELECT account_id, received_ns, id, raw, verdict, policy_version, state FROM tickets
-                  WHERE (account_id, received_ns, id) > (?1, ?2, ?3)
-                  ORDER BY account_id, received_ns, id LIMIT 20000",
+                "SELECT account_id, received_us, id, raw, verdict, policy_version, state FROM tickets
+                  WHERE (account_id, received_us, id) > (?1, ?2, ?3)
+                  ORDER BY account_id, received_us, id LIMIT 20000",
             )?
             .query_map(params![cursor.0, cursor.1, cursor.2], |r| {
                 let id: String = r.get(2)?;

@@ -2,6 +2,10 @@
 //! the real binary.
 #![allow(dead_code)]
 
+mod tickets;
+#[allow(unused_imports)]
+pub use tickets::*;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,166 @@
+//! `refund-desk demo --tickets N`: realistic generated tickets, imported
+//! through the same path as a real file, and a few hundred of them walked
+//! through the workflow so every queue has something in it.
+
+use super::{ExitCode, Setup};
+use crate::domain::demo::DemoGenerator;
+use crate::domain::workflow::{Action, Party, Role, Route};
+use crate::store::{ImportOptions, Store};
+use std::io::Read;
+
+/// Streams generated JSON Lines, so a million tickets never sit in memory.
+struct DemoReader {
+    generator: DemoGenerator,
+    remaining: u64,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for DemoReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.buf.len() {
+            if self.remaining == 0 {
+                return Ok(0);
+            }
+            self.remaining -= 1;
+            self.buf.clear();
+            self.pos = 0;
+            self.buf
+                .extend_from_slice(self.generator.next_line().as_bytes());
+            self.buf.push(b'\n');
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Fills `store` with `tickets` demo tickets; returns how many were walked.
+pub fn fill(
+    store: &mut Store,
+    tickets: u64,
+    seed: u64,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<u64> {
+    let now = crate::store::now();
+    let reader = DemoReader {
+        generator: DemoGenerator::new(seed, now),
+        remaining: tickets,
+        buf: Vec::new(),
+        pos: 0,
+    };
+    let mut rejected = Vec::new();
+    store.import(
+        "demo",
+        reader,
+        ImportOptions::default(),
+        |r| rejected.push(r.clone()),
+        |b| progress(b),
+    )?;
+    anyhow::ensure!(
+        rejected.is_empty(),
+        "the demo generator produced invalid tickets: {rejected:?}"
+    );
+    walk_some(store, tickets.min(600))
+}
+
+/// Moves a spread of tickets through the workflow as two demo operators.
+fn walk_some(store: &mut Store, how_many: u64) -> anyhow::Result<u64> {
+    for (name, role) in [("alice", Role::Agent), ("bob", Role::Supervisor)] {
+        if store.role_of(name)?.is_none() {
+            store.set_role(name, Some(role))?;
+        }
+    }
+    let alice = store.actor_named("alice")?;
+    let bob = store.actor_named("bob")?;
+    let now = crate::store::now();
+    let rows = store.page(
+        &Default::default(),
+        Default::default(),
+        &crate::store::Page::Last,
+        how_many as usize,
+    )?;
+    let mut walked = 0;
+    for (i, row) in rows.iter().enumerate() {
+        let depth = i % 10;
+        if depth < 3 {
+            continue; // stays submitted
+        }
+        let who = if i % 3 == 0 { &bob } else { &alice };
+        let amount = row.verdict.amount.or(row.verdict.ceiling);
+        let mut steps = vec![Action::Take];
+        if depth >= 4 {
+            steps.push(if depth == 4 {
+                Action::RequestInfo {
+                    note: "copy of the invoice".into(),
+                }
+            } else {
+                Action::Evaluate
+            });
+        }
+        if depth >= 6 {
+            steps.push(match (amount, row.verdict.clauses.first()) {
+                (Some(a), _) => Action::Approve {
+                    amount: Some(a),
+                    note: None,
+                },
+                (None, Some(c)) => Action::Reject {
+                    clauses: vec![c.to_string()],
+                    note: None,
+                },
+                (None, None) => Action::Withdraw {
+                    note: Some("customer withdrew".into()),
+                },
+            });
+        }
+        if depth == 7 {
+            steps.push(Action::Appeal {
+                amount: None,
+                note: Some("please reconsider".into()),
+            });
+            if let Some(a) = amount {
+                steps.push(Action::Offer {
+                    amount: a,
+                    party: Party::Desk,
+                    note: None,
+                });
+            }
+        }
+        if depth >= 8 {
+            steps.push(Action::Accept);
+            steps.push(Action::Execute {
+                route: Route::Original,
+                account: None,
+            });
+        }
+        if depth == 9 {
+            steps.push(Action::Complete {
+                reference: format!("PAY-{}", row.id),
+            });
+        }
+        for step in steps {
+            // A refused step (a guard, a four-eyes proposal) simply ends the walk here.
+            match store.act(&row.id, &step, who, None, now) {
+                Ok(crate::store::ActOutcome::Done { pending: false, .. }) => {}
+                _ => break,
+            }
+        }
+        walked += 1;
+    }
+    Ok(walked)
+}
+
+pub fn run(setup: &Setup, tickets: u64, seed: u64) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut store = setup.open_store()?;
+    let mut bar = super::import::Progress::new("demo", None);
+    let walked = fill(&mut store, tickets, seed, |b| bar.show(b))?;
+    bar.finish();
+    eprintln!(
+        "generated {tickets} demo tickets into {} ({walked} moved through the workflow) in {:.1} s",
+        store.path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::Ok)
+}
