@@ -42,19 +42,39 @@ impl From<rusqlite::Error> for StoreError {
 
 /// Turns SQLite's terse errors into a sentence an operator can act on.
 pub fn explain(e: rusqlite::Error) -> anyhow::Error {
+    match e.sqlite_error_code().and_then(advice) {
+        Some(msg) => anyhow::anyhow!("{msg} ({e})"),
+        None => anyhow::Error::new(e),
+    }
+}
+
+fn advice(code: rusqlite::ErrorCode) -> Option<&'static str> {
     use rusqlite::ErrorCode::*;
-    let msg = match e.sqlite_error_code() {
-        Some(DatabaseBusy) | Some(DatabaseLocked) => {
+    Some(match code {
+        DatabaseBusy | DatabaseLocked => {
             "the database is busy: another refund-desk kept it locked too long; try again"
-                .to_string()
         }
-        Some(NotADatabase) => "the file is not a refund-desk database".to_string(),
-        Some(ReadOnly) => "the database is read-only for this user".to_string(),
-        Some(DiskFull) => "the disk is full; nothing was written".to_string(),
-        Some(CannotOpen) => "the database file cannot be opened".to_string(),
-        _ => return anyhow::Error::new(e),
-    };
-    anyhow::anyhow!("{msg} ({e})")
+        NotADatabase => "the file is not a refund-desk database",
+        ReadOnly => "the database is read-only for this user",
+        DiskFull => "the disk is full; nothing was written",
+        CannotOpen => "the database file cannot be opened",
+        _ => return None,
+    })
+}
+
+/// `explain` for an error that reached the command line by another road (a
+/// `?` inside import, say): the first SQLite error in its chain decides.
+/// Without it a locked, read-only or full database surfaced as SQLite's own
+/// words ("database is locked: Error code 5") — found by reliability_env.
+pub fn explain_any(e: anyhow::Error) -> anyhow::Error {
+    let code = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<rusqlite::Error>())
+        .and_then(|r| r.sqlite_error_code());
+    match code.and_then(advice) {
+        Some(msg) if !format!("{e:#}").contains(msg) => e.context(msg),
+        _ => e,
+    }
 }
 
 pub struct Store {
