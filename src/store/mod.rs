@@ -251,8 +251,12 @@ impl Store {
         create_private(dest)?;
         let mut out = Connection::open(dest)?;
         let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
+        // All pages in one step, under one read snapshot: in WAL mode writers
+        // carry on meanwhile. Copying 256 pages per step restarted the copy
+        // after every write by another process, so a big desk with agents at
+        // work was never backed up (found by tests/reliability_backup.rs).
         backup
-            .run_to_completion(256, Duration::from_millis(5), None)
+            .run_to_completion(i32::MAX, Duration::from_millis(5), None)
             .map_err(explain)?;
         Ok(())
     }
