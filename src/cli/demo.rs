@@ -41,7 +41,7 @@ pub fn fill(
     store: &mut Store,
     tickets: u64,
     seed: u64,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> anyhow::Result<u64> {
     let now = crate::store::now();
     let reader = DemoReader {
@@ -56,7 +56,7 @@ pub fn fill(
         reader,
         ImportOptions::default(),
         |r| rejected.push(r.clone()),
-        |b| progress(b),
+        progress,
     )?;
     anyhow::ensure!(
         rejected.is_empty(),

@@ -273,6 +273,10 @@ impl Ticket {
                 "id: {id:?} is not 1–64 characters of letters, digits, '.', '_' or '-'"
             ));
         }
+        // Checked in the order of the import table, so the first problem reported is the first one a reader meets.
+        let received_at = r.required("received_at", timestamp)?;
+        let product = r.required("product", enumerated(Product::parse, Product::choices))?;
+        let account_id = r.required("account.id", string)?;
         let package = Package {
             name: r.optional("package.name", string)?,
             billing: r.required(
@@ -326,9 +330,9 @@ impl Ticket {
             }
         };
         let ticket = Ticket {
-            received_at: r.required("received_at", timestamp)?,
-            product: r.required("product", enumerated(Product::parse, Product::choices))?,
-            account_id: r.required("account.id", string)?,
+            received_at,
+            product,
+            account_id,
             account_name: r.optional("account.name", string)?,
             account_status: r
                 .optional(

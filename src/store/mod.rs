@@ -4,6 +4,7 @@
 
 mod act;
 mod import;
+mod leases;
 mod query;
 mod roles;
 mod schema;
@@ -110,6 +111,19 @@ impl Store {
         calendar: Calendar,
         operator: &str,
     ) -> anyhow::Result<Store> {
+        let mut store = Self::open_as_is(path, policy, calendar, operator)?;
+        store.refresh_verdicts_if_policy_changed()?;
+        Ok(store)
+    }
+
+    /// Opens without recomputing stored verdicts, for comparing them with
+    /// another policy (`policy diff`).
+    pub fn open_as_is(
+        path: &Path,
+        policy: Policy,
+        calendar: Calendar,
+        operator: &str,
+    ) -> anyhow::Result<Store> {
         let shown = path.display();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             anyhow::ensure!(
@@ -208,7 +222,6 @@ impl Store {
         if version == 0 {
             store.bootstrap_first_supervisor()?;
         }
-        store.refresh_verdicts_if_policy_changed()?;
         Ok(store)
     }
 

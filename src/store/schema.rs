@@ -65,7 +65,7 @@ CREATE TABLE operators (
 CREATE TABLE leases (
     ticket_id TEXT PRIMARY KEY REFERENCES tickets (id),
     operator  TEXT NOT NULL,
-    until_ns  INTEGER NOT NULL
+    until_us  INTEGER NOT NULL
 ) STRICT;
 "#;
 

@@ -136,15 +136,20 @@ pub(crate) fn store_verdict(
 }
 
 impl Store {
-    pub(crate) fn refresh_verdicts_if_policy_changed(&mut self) -> anyhow::Result<()> {
-        let stored: Option<String> = self
+    /// The policy version the stored verdicts were computed with.
+    pub fn stored_policy_version(&self) -> anyhow::Result<Option<String>> {
+        Ok(self
             .conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'policy_version'",
                 [],
                 |r| r.get(0),
             )
-            .optional()?;
+            .optional()?)
+    }
+
+    pub(crate) fn refresh_verdicts_if_policy_changed(&mut self) -> anyhow::Result<()> {
+        let stored = self.stored_policy_version()?;
         if stored.as_deref() == Some(self.policy.version.as_str()) {
             return Ok(());
         }
@@ -187,6 +192,26 @@ impl Store {
         )?;
         tx.commit()?;
         Ok((seen, changed))
+    }
+
+    /// Open tickets whose verdict would differ under `other`, writing nothing:
+    /// `each(id, state, stored, would_be)`.
+    pub fn diff_verdicts(
+        &self,
+        other: &Policy,
+        mut each: impl FnMut(&str, &str, &Verdict, &Verdict),
+    ) -> anyhow::Result<()> {
+        walk_all(&self.conn, other, &mut |_, _| {}, |row, fresh| {
+            if matches!(row.state.as_str(), "completed" | "closed") {
+                return Ok(());
+            }
+            let stored: Verdict = serde_json::from_str(&row.verdict)?;
+            if &stored != fresh {
+                each(&row.id, &row.state, &stored, fresh);
+            }
+            Ok(())
+        })?;
+        Ok(())
     }
 
     /// Compares every stored verdict with a fresh evaluation, writing nothing.
