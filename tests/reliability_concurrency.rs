@@ -169,16 +169,39 @@ fn eight_agents_on_one_file_commit_or_are_refused_and_every_commit_is_one_event(
     assert_eq!(imp.code, 0, "{imp:?}");
     let before = count(&db, "SELECT count(*) FROM events");
 
+    // Meanwhile a supervisor imports the next files (each one write
+    // transaction of 1,500 tickets): agents wait for it, they never fail.
+    let imports: Vec<std::path::PathBuf> = (0..3 * scale())
+        .map(|n| {
+            let p = dir.path().join(format!("more-{n}.jsonl"));
+            std::fs::write(&p, lcic_file(&format!("IM{n}"), 1_500)).unwrap();
+            p
+        })
+        .collect();
     let started = std::time::Instant::now();
-    let tallies: Vec<Tally> = std::thread::scope(|s| {
+    let (tallies, imported): (Vec<Tally>, Vec<Out>) = std::thread::scope(|s| {
         let hs: Vec<_> = (0..AGENTS)
             .map(|a| {
                 let db = db.clone();
                 s.spawn(move || agent(&db, 0xC0FFEE + a as u64, tickets, per_agent))
             })
             .collect();
-        hs.into_iter().map(|h| h.join().unwrap()).collect()
+        let importer = s.spawn(|| {
+            imports
+                .iter()
+                .map(|p| {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    run(&db, &["import", p.to_str().unwrap()])
+                })
+                .collect::<Vec<_>>()
+        });
+        let t = hs.into_iter().map(|h| h.join().unwrap()).collect();
+        (t, importer.join().unwrap())
     });
+    for o in &imported {
+        assert_eq!(o.code, 0, "import beside the agents: {o:?}");
+        assert!(!looks_busy(&o.stderr), "{o:?}");
+    }
     let mut all = Tally::default();
     for t in &tallies {
         all.done += t.done;
@@ -191,9 +214,11 @@ fn eight_agents_on_one_file_commit_or_are_refused_and_every_commit_is_one_event(
         }
     }
     println!(
-        "concurrency: {} agents x {per_agent} actions on {tickets} tickets in {:.1?}: \
+        "concurrency: {} agents x {per_agent} actions on {tickets} tickets (and {} imports \
+         of 1,500 lines beside them) in {:.1?}: \
          {} committed, {} no-ops, {} stale refusals, {} guard refusals",
         AGENTS,
+        imported.len(),
         started.elapsed(),
         all.done,
         all.noop,
@@ -217,11 +242,15 @@ fn eight_agents_on_one_file_commit_or_are_refused_and_every_commit_is_one_event(
         &db,
         "SELECT count(*) FROM events WHERE action NOT IN ('import', 'reverdict')",
     );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM tickets") as usize,
+        tickets + 1_500 * imported.len()
+    );
     assert_eq!(events as u64, all.done, "committed events vs actions done");
     assert_eq!(
         count(&db, "SELECT count(*) FROM events") - before,
-        events,
-        "only workflow events were added"
+        events + 1_500 * imported.len() as i64,
+        "workflow events and one import event per imported ticket, nothing else"
     );
     // Every commit bumped exactly one version: no lost update.
     assert_eq!(

@@ -189,11 +189,14 @@ impl TempUsers {
         // Short names (login names are limited to 32 bytes) unique per process.
         let id = std::process::id() % 100_000;
         let group = format!("rd{tag}{id}g");
-        let ok = Command::new("groupadd")
-            .arg(&group)
-            .status()
-            .ok()?
-            .success();
+        // Another test process may hold the lock on /etc/passwd: retry.
+        let retry = |c: &mut Command| {
+            (0..5).any(|i| {
+                std::thread::sleep(std::time::Duration::from_millis(200 * i));
+                c.status().is_ok_and(|s| s.success())
+            })
+        };
+        let ok = retry(Command::new("groupadd").arg(&group));
         if !ok {
             return None;
         }
@@ -203,11 +206,9 @@ impl TempUsers {
         };
         for i in 0..n {
             let name = format!("rd{tag}{id}u{i}");
-            let ok = Command::new("useradd")
-                .args(["-M", "-N", "-g", &group, "-s", "/bin/sh", &name])
-                .status()
-                .ok()?
-                .success();
+            let ok = retry(
+                Command::new("useradd").args(["-M", "-N", "-g", &group, "-s", "/bin/sh", &name]),
+            );
             if !ok {
                 return None; // drop removes what was made
             }
