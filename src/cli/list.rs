@@ -24,6 +24,9 @@ pub struct ListArgs {
     /// Only proposals waiting for a supervisor's sign-off.
     #[arg(long)]
     pub pending: bool,
+    /// Only tickets whose id, account, customer or words match (every word; CJK by characters).
+    #[arg(long)]
+    pub search: Option<String>,
     /// Print a JSON array.
     #[arg(long)]
     pub json: bool,
@@ -75,6 +78,7 @@ pub fn run(setup: &Setup, args: &ListArgs) -> anyhow::Result<ExitCode> {
         product: args.product.clone(),
         assignee: args.assignee.clone(),
         pending: args.pending,
+        search: args.search.clone(),
         ..ListFilter::default()
     };
     let stdout = std::io::stdout();

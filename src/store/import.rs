@@ -395,6 +395,7 @@ fn insert_ticket(
         at,
         operator,
     ])?;
+    index_ticket(tx, t, false)?;
     Ok(())
 }
 
@@ -433,6 +434,7 @@ fn update_ticket(
         at,
         operator,
     ])?;
+    index_ticket(tx, t, true)?;
     Ok(())
 }
 
@@ -462,5 +464,32 @@ pub(crate) fn insert_event(
         payload.to_string(),
         state
     ])?;
+    Ok(())
+}
+
+/// Keeps the search index in step with the ticket row (same transaction).
+fn index_ticket(tx: &Transaction, t: &Ticket, replace: bool) -> anyhow::Result<()> {
+    let rowid: i64 = if replace {
+        tx.prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?
+            .query_row([&t.id], |r| r.get(0))?
+    } else {
+        tx.last_insert_rowid()
+    };
+    if replace {
+        tx.prepare_cached("DELETE FROM tickets_fts WHERE rowid = ?1")?
+            .execute([rowid])?;
+    }
+    let doc = crate::text::search_document(&[
+        Some(&t.id),
+        Some(&t.account_id),
+        t.account_name.as_deref(),
+        t.email.as_deref(),
+        t.package.sdk_app_id.as_deref(),
+        t.contract.number.as_deref(),
+        t.subject.as_deref(),
+        t.description.as_deref(),
+    ]);
+    tx.prepare_cached("INSERT INTO tickets_fts (rowid, body) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![rowid, doc])?;
     Ok(())
 }

@@ -134,18 +134,11 @@ fn where_clause(f: &ListFilter, args: &mut Vec<Sql>) -> String {
             args.len()
         ));
     }
-    if let Some(q) = f.search.as_ref().filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        args.push(Sql::Text(pattern));
-        let n = args.len();
+    if let Some(q) = f.search.as_deref().and_then(crate::text::search_query) {
+        args.push(Sql::Text(q));
         w.push(format!(
-            "(id LIKE ?{n} ESCAPE '\\' OR account_id LIKE ?{n} ESCAPE '\\' OR customer LIKE ?{n} ESCAPE '\\' \
-              OR raw LIKE ?{n} ESCAPE '\\')"
+            "rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?{})",
+            args.len()
         ));
     }
     if w.is_empty() {
@@ -251,6 +244,17 @@ impl Store {
             .conn()
             .prepare_cached(&sql)?
             .query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Tickets per workflow state, from the trigger-kept table (constant time).
+    pub fn state_counts(&self) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT state, n FROM state_counts WHERE n > 0")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The version and last writer of a ticket, to notice changes cheaply.
