@@ -7,3 +7,4 @@ pub mod ingest;
 pub mod operator;
 pub mod store;
 pub mod text;
+pub mod tui;

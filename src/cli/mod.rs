@@ -2,6 +2,7 @@
 
 pub mod act;
 pub mod admin;
+pub mod console;
 pub mod demo;
 pub mod eval;
 pub mod import;
@@ -9,6 +10,7 @@ pub mod letter;
 pub mod list;
 pub mod policy_diff;
 pub mod show;
+pub mod snapshot;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;
@@ -42,8 +44,8 @@ pub struct Cli {
     /// Business-day calendar file (default: plain Monday–Friday).
     #[arg(long, global = true, value_name = "FILE")]
     pub calendar: Option<PathBuf>,
-    /// Open the console on a fresh demo database.
-    #[arg(long)]
+    /// Open the console (or snapshot) on a fresh demo database.
+    #[arg(long, global = true)]
     pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -80,6 +82,9 @@ pub enum Command {
         tickets: u64,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Print the tickets as JSON Lines instead of importing them.
+        #[arg(long)]
+        print: bool,
     },
     /// Show or change who may act (supervisors only change).
     Roles {
@@ -97,6 +102,8 @@ pub enum Command {
     Backup { path: PathBuf },
     /// Check the database: integrity, and every stored verdict against a fresh evaluation.
     Check,
+    /// Render the console headless after feeding it keys; print the screen as text.
+    Snapshot(snapshot::SnapshotArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -178,7 +185,11 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::List(args)) => list::run(&setup, &args),
         Some(Command::Show { id, json }) => show::run(&setup, &id, json),
         Some(Command::Act(args)) => act::run(&setup, args),
-        Some(Command::Demo { tickets, seed }) => demo::run(&setup, tickets, seed),
+        Some(Command::Demo {
+            tickets,
+            seed,
+            print,
+        }) => demo::run(&setup, tickets, seed, print),
         Some(Command::Roles { command }) => admin::roles(&setup, command),
         Some(Command::Letter { id }) => letter::run(&setup, &id),
         Some(Command::Policy {
@@ -186,6 +197,7 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => policy_diff::run(&setup, json),
         Some(Command::Backup { path }) => admin::backup(&setup, &path),
         Some(Command::Check) => admin::check(&setup),
-        None => anyhow::bail!("the console is not built yet"),
+        Some(Command::Snapshot(args)) => snapshot::run(&setup, cli.demo, &args),
+        None => console::run(&setup, cli.demo),
     }
 }

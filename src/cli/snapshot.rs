@@ -1,0 +1,51 @@
+//! `refund-desk snapshot [--width W] [--height H] [--keys KEYS]`: the console
+//! rendered headless after feeding it keys, printed as text.
+
+use super::{ExitCode, Setup};
+use crate::tui::app::App;
+use crate::tui::keymap::{Key, Keymap};
+use crate::tui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+#[derive(clap::Args, Debug)]
+pub struct SnapshotArgs {
+    #[arg(long, default_value_t = 80)]
+    pub width: u16,
+    #[arg(long, default_value_t = 24)]
+    pub height: u16,
+    /// Keys to feed first, e.g. "jj<Enter>a" (<Enter>, <Esc>, <Tab>, <Down>, <PgDn>, <C-c>…).
+    #[arg(long, default_value = "")]
+    pub keys: String,
+}
+
+/// Feeds `keys` to the app (stopping if one quits) and renders one frame.
+pub fn render(app: &mut App, width: u16, height: u16, keys: &[Key]) -> anyhow::Result<String> {
+    app.resize(width, height);
+    for key in keys {
+        if app.quit {
+            break;
+        }
+        app.handle_key(*key);
+        app.settle();
+    }
+    app.settle();
+    let mut terminal = Terminal::new(TestBackend::new(width, height))?;
+    terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+    Ok(crate::tui::ui::buffer_text(terminal.backend().buffer()))
+}
+
+pub fn run(setup: &Setup, demo: bool, args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
+    let keys = match Key::parse_seq(&args.keys) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("refund-desk: --keys: {e}");
+            return Ok(ExitCode::Usage);
+        }
+    };
+    let keymap = Keymap::load()?;
+    let (store, _demo_dir) = super::console::open(setup, demo)?;
+    let mut app = App::new(store, keymap, Theme::from_env(), crate::store::now());
+    print!("{}", render(&mut app, args.width, args.height, &keys)?);
+    Ok(ExitCode::Ok)
+}

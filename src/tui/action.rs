@@ -1,0 +1,240 @@
+//! What a key means: navigation, popups, and the workflow verbs of SPEC §3.
+//! No Tick/Render noise: the loop handles time and drawing itself.
+
+/// A workflow verb, one per `Action::NAMES` of the domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verb {
+    Take,
+    RequestInfo,
+    InfoReceived,
+    Evaluate,
+    Approve,
+    Reject,
+    Appeal,
+    Offer,
+    Agree,
+    Accept,
+    Revise,
+    Execute,
+    Complete,
+    Close,
+    Withdraw,
+    SignOff,
+    Decline,
+}
+
+impl Verb {
+    pub const ALL: [Verb; 17] = [
+        Verb::Take,
+        Verb::RequestInfo,
+        Verb::InfoReceived,
+        Verb::Evaluate,
+        Verb::Approve,
+        Verb::Reject,
+        Verb::Appeal,
+        Verb::Offer,
+        Verb::Agree,
+        Verb::Accept,
+        Verb::Revise,
+        Verb::Execute,
+        Verb::Complete,
+        Verb::Close,
+        Verb::Withdraw,
+        Verb::SignOff,
+        Verb::Decline,
+    ];
+
+    /// The domain's name (`Action::NAMES`), also the keymap name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verb::Take => "take",
+            Verb::RequestInfo => "request_info",
+            Verb::InfoReceived => "info_received",
+            Verb::Evaluate => "evaluate",
+            Verb::Approve => "approve",
+            Verb::Reject => "reject",
+            Verb::Appeal => "appeal",
+            Verb::Offer => "offer",
+            Verb::Agree => "agree",
+            Verb::Accept => "accept",
+            Verb::Revise => "revise",
+            Verb::Execute => "execute",
+            Verb::Complete => "complete",
+            Verb::Close => "close",
+            Verb::Withdraw => "withdraw",
+            Verb::SignOff => "sign_off",
+            Verb::Decline => "decline",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Verb::Take => "take the ticket (assign to me)",
+            Verb::RequestInfo => "ask the customer for missing information",
+            Verb::InfoReceived => "information arrived: resume",
+            Verb::Evaluate => "move to evaluation",
+            Verb::Approve => "decide: approve an amount",
+            Verb::Reject => "decide: reject with clause(s)",
+            Verb::Appeal => "customer appeals (counter-request)",
+            Verb::Offer => "record an offer or counter-offer",
+            Verb::Agree => "agree on an amount",
+            Verb::Accept => "customer accepts the approval",
+            Verb::Revise => "revise the decision",
+            Verb::Execute => "execute the payout",
+            Verb::Complete => "complete with the payout reference",
+            Verb::Close => "close with the final outcome",
+            Verb::Withdraw => "customer withdrew",
+            Verb::SignOff => "supervisor signs off the proposal",
+            Verb::Decline => "supervisor declines the proposal",
+        }
+    }
+
+    /// Steps the issue calls risky: they go through a confirm popup.
+    pub fn needs_confirm(self) -> bool {
+        matches!(
+            self,
+            Verb::Approve | Verb::Reject | Verb::Agree | Verb::Execute | Verb::Complete
+        )
+    }
+}
+
+/// Everything a key can mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Quit,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    NextTab,
+    PrevTab,
+    Search,
+    FilterState,
+    FilterVerdict,
+    FilterProduct,
+    ClearFilters,
+    ToggleSort,
+    ToggleLang,
+    Zoom,
+    DetailDown,
+    DetailUp,
+    Refresh,
+    Help,
+    Menu,
+    Do(Verb),
+    // popups
+    Choose,
+    Confirm,
+    Cancel,
+    NextField,
+    PrevField,
+    DeleteChar,
+    ClearField,
+}
+
+const PLAIN: [(Action, &str, &str); 29] = [
+    (Action::Quit, "quit", "quit"),
+    (Action::Up, "up", "previous ticket"),
+    (Action::Down, "down", "next ticket"),
+    (Action::PageUp, "page_up", "page up"),
+    (Action::PageDown, "page_down", "page down"),
+    (Action::Top, "top", "first ticket"),
+    (Action::Bottom, "bottom", "last ticket"),
+    (Action::NextTab, "next_queue", "next queue"),
+    (Action::PrevTab, "prev_queue", "previous queue"),
+    (
+        Action::Search,
+        "search",
+        "search id, account, customer text",
+    ),
+    (
+        Action::FilterState,
+        "filter_state",
+        "cycle the state filter",
+    ),
+    (
+        Action::FilterVerdict,
+        "filter_verdict",
+        "cycle the verdict filter",
+    ),
+    (
+        Action::FilterProduct,
+        "filter_product",
+        "cycle the product filter",
+    ),
+    (
+        Action::ClearFilters,
+        "clear_filters",
+        "clear filters and search",
+    ),
+    (Action::ToggleSort, "sort", "sort by received / due date"),
+    (
+        Action::ToggleLang,
+        "language",
+        "clause texts in English / 中文",
+    ),
+    (Action::Zoom, "zoom", "detail full screen / back"),
+    (Action::DetailDown, "detail_down", "scroll the detail down"),
+    (Action::DetailUp, "detail_up", "scroll the detail up"),
+    (Action::Refresh, "refresh", "reload now"),
+    (Action::Help, "help", "this help"),
+    (Action::Menu, "actions", "actions possible now"),
+    (Action::Choose, "choose", "choose"),
+    (Action::Confirm, "confirm", "confirm"),
+    (Action::Cancel, "cancel", "cancel"),
+    (Action::NextField, "next_field", "next field"),
+    (Action::PrevField, "prev_field", "previous field"),
+    (Action::DeleteChar, "delete_char", "delete a character"),
+    (Action::ClearField, "clear_field", "clear the field"),
+];
+
+impl Action {
+    /// The name used in keymap.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Do(v) => v.name(),
+            a => PLAIN.iter().find(|p| p.0 == a).map(|p| p.1).unwrap_or("?"),
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Do(v) => v.describe(),
+            a => PLAIN.iter().find(|p| p.0 == a).map(|p| p.2).unwrap_or("?"),
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Action> {
+        PLAIN.iter().find(|p| p.1 == name).map(|p| p.0).or_else(|| {
+            Verb::ALL
+                .iter()
+                .find(|v| v.name() == name)
+                .map(|v| Action::Do(*v))
+        })
+    }
+
+    /// Every action, for error messages.
+    pub fn all_names() -> Vec<&'static str> {
+        PLAIN
+            .iter()
+            .map(|p| p.1)
+            .chain(Verb::ALL.iter().map(|v| v.name()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verb_names_match_the_domain() {
+        let ours: Vec<_> = Verb::ALL.iter().map(|v| v.name()).collect();
+        assert_eq!(ours, crate::domain::workflow::Action::NAMES);
+        for n in Action::all_names() {
+            assert_eq!(Action::parse(n).unwrap().name(), n);
+        }
+    }
+}

@@ -1,0 +1,628 @@
+//! The model: what is on screen, the selection, the open popups. Keys become
+//! `Action`s (keymap), `update` applies them, effects go to the store, and
+//! the frame is drawn from this state alone.
+
+use super::action::{Action, Verb};
+use super::form::{confirm_text, Form};
+use super::keymap::{Key, Keymap, Mode};
+use super::pager::{Pager, Source};
+use super::theme::Theme;
+use crate::domain::policy::VerdictKind;
+use crate::domain::ticket::Product;
+use crate::domain::workflow::{Action as Wf, Role, State};
+use crate::store::{ActOutcome, Detail, ListFilter, Sort, Store, StoreError};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+
+/// The queues shown as tabs, in order.
+pub const QUEUES: [&str; 11] = [
+    "Incoming",
+    "Mine",
+    "Review",
+    "Evaluation",
+    "Feedback",
+    "Negotiation",
+    "Execution",
+    "Pending",
+    "Overdue",
+    "Done",
+    "All",
+];
+
+const OPEN: [State; 7] = [
+    State::Submitted,
+    State::InitialReview,
+    State::AwaitingInfo,
+    State::Evaluation,
+    State::Feedback,
+    State::Negotiation,
+    State::Execution,
+];
+
+pub fn queue_filter(i: usize, me: &str, today: NaiveDate) -> ListFilter {
+    let states = |s: &[State]| s.iter().map(|s| s.to_string()).collect();
+    let mut f = ListFilter::default();
+    match i {
+        0 => f.states = states(&[State::Submitted]),
+        1 => {
+            f.assignee = Some(me.to_string());
+            f.states = states(&OPEN);
+        }
+        2 => f.states = states(&[State::InitialReview, State::AwaitingInfo]),
+        3 => f.states = states(&[State::Evaluation]),
+        4 => f.states = states(&[State::Feedback]),
+        5 => f.states = states(&[State::Negotiation]),
+        6 => f.states = states(&[State::Execution]),
+        7 => f.pending = true,
+        8 => f.overdue_on = Some(today.to_string()),
+        9 => f.states = states(&[State::Completed, State::Closed]),
+        _ => {}
+    }
+    f
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Popup {
+    Menu {
+        items: Vec<Verb>,
+        cursor: usize,
+    },
+    Form(Form),
+    Confirm {
+        id: String,
+        version: i64,
+        action: Wf,
+        lines: Vec<String>,
+    },
+    Search {
+        text: String,
+    },
+    Help {
+        scroll: u16,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+pub struct App {
+    pub store: Store,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// The clock everything on screen is judged against; pinned in tests.
+    pub now: DateTime<FixedOffset>,
+    /// Follow the wall clock (`store::now`) on each tick.
+    pub live_clock: bool,
+    pub role: Option<Role>,
+    pub tab: usize,
+    pub counts: [Option<u64>; QUEUES.len()],
+    pub shown: Option<u64>,
+    pub state_filter: Option<State>,
+    pub verdict_filter: Option<VerdictKind>,
+    pub product_filter: Option<Product>,
+    pub search: Option<String>,
+    pub sort: Sort,
+    pub pager: Pager,
+    pub detail: Option<Detail>,
+    detail_stale: bool,
+    pub detail_scroll: u16,
+    pub zoom: bool,
+    pub chinese: bool,
+    pub popups: Vec<Popup>,
+    pub message: Option<(Level, String)>,
+    pub quit: bool,
+    pub size: (u16, u16),
+    mark: i64,
+}
+
+impl App {
+    pub fn new(store: Store, keymap: Keymap, theme: Theme, now: DateTime<FixedOffset>) -> App {
+        let mut app = App {
+            store,
+            keymap,
+            theme,
+            now,
+            live_clock: false,
+            role: None,
+            tab: 0,
+            counts: [None; QUEUES.len()],
+            shown: None,
+            state_filter: None,
+            verdict_filter: None,
+            product_filter: None,
+            search: None,
+            sort: Sort::Received,
+            pager: Pager::default(),
+            detail: None,
+            detail_stale: true,
+            detail_scroll: 0,
+            zoom: false,
+            chinese: false,
+            popups: Vec::new(),
+            message: None,
+            quit: false,
+            size: (80, 24),
+            mark: -1,
+        };
+        app.resize(80, 24);
+        app.refresh(None);
+        app
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.store.policy.tz).date_naive()
+    }
+
+    pub fn operator(&self) -> &str {
+        &self.store.operator
+    }
+
+    /// The current queue narrowed by the filters and the search.
+    pub fn filter(&self) -> ListFilter {
+        let mut f = queue_filter(self.tab, self.operator(), self.today());
+        if let Some(s) = self.state_filter {
+            let s = s.to_string();
+            f.states = if f.states.is_empty() || f.states.contains(&s) {
+                vec![s]
+            } else {
+                // The queue excludes this state: nothing can match.
+                vec![String::new()]
+            };
+        }
+        f.verdict = self.verdict_filter.map(|v| v.to_string());
+        f.product = self.product_filter.map(|p| p.to_string());
+        f.search = self.search.clone();
+        f
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self.popups.last() {
+            None => Mode::List,
+            Some(Popup::Menu { .. }) => Mode::Menu,
+            Some(Popup::Form(_)) => Mode::Form,
+            Some(Popup::Confirm { .. }) => Mode::Confirm,
+            Some(Popup::Search { .. }) => Mode::Search,
+            Some(Popup::Help { .. }) => Mode::Help,
+        }
+    }
+
+    fn error(&mut self, msg: impl Into<String>) {
+        self.message = Some((Level::Error, msg.into()));
+    }
+
+    fn info(&mut self, msg: impl Into<String>) {
+        self.message = Some((Level::Info, msg.into()));
+    }
+
+    /// Runs a pager step against the current filter; errors go to the message line.
+    fn with_pager(&mut self, f: impl FnOnce(&mut Pager, &Source) -> Result<(), StoreError>) {
+        let filter = self.filter();
+        let src = Source {
+            store: &self.store,
+            filter: &filter,
+            sort: self.sort,
+        };
+        if let Err(e) = f(&mut self.pager, &src) {
+            self.error(e.to_string());
+        }
+    }
+
+    pub fn selected_id(&self) -> Option<String> {
+        self.pager.selected().map(|r| r.id.clone())
+    }
+
+    /// Reloads everything that may have changed: counts, the visible rows
+    /// (keeping `keep`, else the current selection), the detail.
+    pub fn refresh(&mut self, keep: Option<String>) {
+        let keep = keep.or_else(|| self.selected_id());
+        self.mark = self.store.change_mark().unwrap_or(self.mark);
+        self.role = self.store.actor().ok().map(|a| a.role);
+        self.recount();
+        self.with_pager(|p, s| p.reload(s, keep.as_deref()));
+        self.detail_stale = true;
+    }
+
+    fn recount(&mut self) {
+        let (me, today) = (self.operator().to_string(), self.today());
+        for i in 0..QUEUES.len() {
+            self.counts[i] = self.store.count(&queue_filter(i, &me, today)).ok();
+        }
+        self.shown = self.store.count(&self.filter()).ok();
+    }
+
+    /// The filter changed: start from the top.
+    fn refilter(&mut self) {
+        self.shown = self.store.count(&self.filter()).ok();
+        self.with_pager(|p, s| p.first(s));
+        self.detail_stale = true;
+    }
+
+    /// Polled every ~500 ms: follows the clock and other agents' changes.
+    /// Returns whether anything on screen may have changed.
+    pub fn tick(&mut self) -> bool {
+        let before = (self.today(), self.now.format("%H:%M").to_string());
+        if self.live_clock {
+            self.now = crate::store::now();
+        }
+        let mut changed = before != (self.today(), self.now.format("%H:%M").to_string());
+        match self.store.change_mark() {
+            Ok(mark) if mark != self.mark => {
+                self.refresh(None);
+                changed = true;
+            }
+            Ok(_) if before.0 != self.today() => self.refresh(None),
+            Ok(_) => {}
+            Err(e) => {
+                self.error(e.to_string());
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Loads the detail of the selected row if it is not loaded yet. Called
+    /// once the pending input is handled, so holding `j` loads one detail.
+    pub fn settle(&mut self) {
+        let id = self.selected_id();
+        let loaded = self.detail.as_ref().map(|d| d.ticket.id.clone());
+        if !self.detail_stale && id == loaded {
+            return;
+        }
+        if id != loaded {
+            self.detail_scroll = 0;
+        }
+        self.detail_stale = false;
+        self.detail = match id {
+            None => None,
+            Some(id) => match self.store.detail(&id) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.error(e.to_string());
+                    None
+                }
+            },
+        };
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.size = (width, height);
+        let rows = super::ui::list_rows(self, width, height);
+        self.with_pager(|p, s| p.resize(s, rows));
+    }
+
+    /// One terminal event. Returns whether a redraw is due.
+    pub fn handle_event(&mut self, ev: &Event) -> bool {
+        match ev {
+            Event::Key(k) if k.kind == KeyEventKind::Press => {
+                self.handle_key(Key::from_event(k));
+                true
+            }
+            Event::Resize(w, h) => {
+                self.resize(*w, *h);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn handle_key(&mut self, key: Key) {
+        let mode = self.mode();
+        if mode == Mode::List {
+            self.message = None;
+        }
+        if let Some(action) = self.keymap.lookup(mode, key) {
+            return self.update(action);
+        }
+        let plain = !key
+            .mods
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match (mode, key.code) {
+            (m, KeyCode::Char(c)) if m.takes_text() && plain => match self.popups.last_mut() {
+                Some(Popup::Form(f)) => f.type_char(c),
+                Some(Popup::Search { text }) if !c.is_control() => text.push(c),
+                _ => {}
+            },
+            // In the menu, a verb's list key picks it.
+            (Mode::Menu, _) => {
+                if let Some(Action::Do(v)) = self.keymap.lookup(Mode::List, key) {
+                    self.popups.pop();
+                    self.begin(v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn update(&mut self, action: Action) {
+        if action == Action::Quit {
+            self.quit = true;
+            return;
+        }
+        match self.mode() {
+            Mode::List | Mode::Global => self.update_list(action),
+            Mode::Menu => self.update_menu(action),
+            Mode::Form => self.update_form(action),
+            Mode::Confirm => self.update_confirm(action),
+            Mode::Search => self.update_search(action),
+            Mode::Help => self.update_help(action),
+        }
+    }
+
+    fn update_list(&mut self, action: Action) {
+        match action {
+            Action::Down => self.with_pager(|p, s| p.down(s)),
+            Action::Up => self.with_pager(|p, s| p.up(s)),
+            Action::PageDown => self.with_pager(|p, s| p.page_down(s)),
+            Action::PageUp => self.with_pager(|p, s| p.page_up(s)),
+            Action::Top => self.with_pager(|p, s| p.first(s)),
+            Action::Bottom => self.with_pager(|p, s| p.last(s)),
+            Action::NextTab | Action::PrevTab => {
+                let n = QUEUES.len();
+                self.tab = if action == Action::NextTab {
+                    (self.tab + 1) % n
+                } else {
+                    (self.tab + n - 1) % n
+                };
+                self.refilter();
+            }
+            Action::FilterState => {
+                self.state_filter = cycle(State::ALL, self.state_filter);
+                self.refilter();
+            }
+            Action::FilterVerdict => {
+                self.verdict_filter = cycle(VerdictKind::ALL, self.verdict_filter);
+                self.refilter();
+            }
+            Action::FilterProduct => {
+                self.product_filter = cycle(Product::ALL, self.product_filter);
+                self.refilter();
+            }
+            Action::ClearFilters => {
+                self.state_filter = None;
+                self.verdict_filter = None;
+                self.product_filter = None;
+                self.search = None;
+                self.refilter();
+            }
+            Action::ToggleSort => {
+                self.sort = match self.sort {
+                    Sort::Received => Sort::Due,
+                    Sort::Due => Sort::Received,
+                };
+                self.refilter();
+            }
+            Action::ToggleLang => self.chinese = !self.chinese,
+            Action::Zoom => {
+                self.zoom = !self.zoom;
+                self.detail_scroll = 0;
+                self.resize(self.size.0, self.size.1);
+            }
+            Action::DetailDown => self.detail_scroll = self.detail_scroll.saturating_add(3),
+            Action::DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
+            Action::Refresh => self.refresh(None),
+            Action::Search => self.popups.push(Popup::Search {
+                text: self.search.clone().unwrap_or_default(),
+            }),
+            Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
+            Action::Menu => self.open_menu(),
+            Action::Do(v) => self.begin(v),
+            _ => {}
+        }
+    }
+
+    /// The verbs valid for the selected ticket now, in workflow order.
+    pub fn valid_verbs(&self) -> Vec<Verb> {
+        let Some(d) = self.detail.as_ref() else {
+            return Vec::new();
+        };
+        Verb::ALL
+            .into_iter()
+            .filter(|v| Wf::valid_from(v.name(), &d.case))
+            .collect()
+    }
+
+    fn open_menu(&mut self) {
+        self.settle();
+        let items = self.valid_verbs();
+        if self.detail.is_none() {
+            return self.error("no ticket selected");
+        }
+        if items.is_empty() {
+            return self.error("no action is possible on this ticket now");
+        }
+        self.popups.push(Popup::Menu { items, cursor: 0 });
+    }
+
+    /// Starts a verb on the selected ticket: its form, its confirmation, or
+    /// straight to the store.
+    fn begin(&mut self, verb: Verb) {
+        self.settle();
+        let Some(d) = self.detail.as_ref() else {
+            return self.error("no ticket selected");
+        };
+        if !Wf::valid_from(verb.name(), &d.case) {
+            let why = if d.case.pending.is_some() {
+                " (a proposal waits for sign-off)".to_string()
+            } else {
+                String::new()
+            };
+            let msg = format!(
+                "{} is not possible now: {} is {}{why}",
+                verb.name(),
+                d.ticket.id,
+                d.case.state
+            );
+            return self.error(msg);
+        }
+        if let Some(form) = Form::for_verb(verb, d) {
+            self.popups.push(Popup::Form(form));
+            return;
+        }
+        let action = match verb {
+            Verb::Take => Wf::Take,
+            Verb::Evaluate => Wf::Evaluate,
+            _ => Wf::Accept,
+        };
+        self.proceed(verb, action);
+    }
+
+    fn proceed(&mut self, verb: Verb, action: Wf) {
+        let Some(d) = self.detail.as_ref() else {
+            return self.error("no ticket selected");
+        };
+        let (id, version) = (d.ticket.id.clone(), d.version);
+        if verb.needs_confirm() {
+            let lines = confirm_text(&id, &action, &d.verdict.currency);
+            self.popups.push(Popup::Confirm {
+                id,
+                version,
+                action,
+                lines,
+            });
+        } else {
+            self.commit(&id, version, &action);
+        }
+    }
+
+    /// One store transaction; refusals and stale versions become the
+    /// message line and change nothing. The row and detail reload after.
+    fn commit(&mut self, id: &str, version: i64, action: &Wf) {
+        self.popups.clear();
+        let result = self
+            .store
+            .actor()
+            .and_then(|actor| self.store.act(id, action, &actor, Some(version), self.now));
+        let name = action.name();
+        match result {
+            Ok(ActOutcome::Done { pending: true, .. }) => self.info(format!(
+                "{id} {name}: proposed; waiting for a supervisor's sign-off"
+            )),
+            Ok(ActOutcome::Done { to, .. }) => self.info(format!("{id} {name}: now {to}")),
+            Ok(ActOutcome::NoOp) => self.info(format!("{id} {name}: already done")),
+            Err(e) => self.error(format!("{id} {name}: {e}")),
+        }
+        self.refresh(Some(id.to_string()));
+        if self.selected_id().as_deref() != Some(id) {
+            if let Some((Level::Info, m)) = &mut self.message {
+                m.push_str(" — it left this queue");
+            }
+        }
+    }
+
+    fn update_menu(&mut self, action: Action) {
+        let Some(Popup::Menu { items, cursor }) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Action::Down => *cursor = (*cursor + 1).min(items.len().saturating_sub(1)),
+            Action::Up => *cursor = cursor.saturating_sub(1),
+            Action::Choose | Action::Confirm => {
+                let verb = items.get(*cursor).copied();
+                self.popups.pop();
+                if let Some(v) = verb {
+                    self.begin(v);
+                }
+            }
+            Action::Cancel => {
+                self.popups.pop();
+            }
+            _ => {}
+        }
+    }
+
+    fn update_form(&mut self, action: Action) {
+        let Some(Popup::Form(form)) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Action::NextField => form.next(),
+            Action::PrevField => form.prev(),
+            Action::DeleteChar => form.backspace(),
+            Action::ClearField => form.clear(),
+            Action::Cancel => {
+                self.popups.pop();
+            }
+            Action::Confirm | Action::Choose => match form.to_action() {
+                Ok(a) => {
+                    let verb = form.verb;
+                    self.popups.pop();
+                    self.proceed(verb, a);
+                }
+                Err(e) => form.error = Some(e),
+            },
+            _ => {}
+        }
+    }
+
+    fn update_confirm(&mut self, action: Action) {
+        let Some(Popup::Confirm {
+            id,
+            version,
+            action: wf,
+            ..
+        }) = self.popups.last().cloned()
+        else {
+            return;
+        };
+        match action {
+            Action::Confirm | Action::Choose => self.commit(&id, version, &wf),
+            Action::Cancel => {
+                self.popups.pop();
+                self.info("cancelled; nothing changed");
+            }
+            _ => {}
+        }
+    }
+
+    fn update_search(&mut self, action: Action) {
+        let Some(Popup::Search { text }) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Action::DeleteChar => {
+                text.pop();
+            }
+            Action::ClearField => text.clear(),
+            Action::Cancel => {
+                self.popups.pop();
+            }
+            Action::Confirm | Action::Choose => {
+                let q = text.trim().to_string();
+                self.popups.pop();
+                self.search = (!q.is_empty()).then_some(q);
+                self.refilter();
+            }
+            _ => {}
+        }
+    }
+
+    fn update_help(&mut self, action: Action) {
+        let Some(Popup::Help { scroll }) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Action::Down => *scroll = scroll.saturating_add(1),
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::PageDown => *scroll = scroll.saturating_add(10),
+            Action::PageUp => *scroll = scroll.saturating_sub(10),
+            Action::Cancel => {
+                self.popups.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// None → first → … → last → None.
+fn cycle<T: Copy + PartialEq>(all: &[T], cur: Option<T>) -> Option<T> {
+    match cur {
+        None => all.first().copied(),
+        Some(c) => {
+            let i = all.iter().position(|x| *x == c).unwrap_or(all.len());
+            all.get(i + 1).copied()
+        }
+    }
+}

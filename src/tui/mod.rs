@@ -1,0 +1,148 @@
+//! The console. Model-update-view: `app` holds the state, `keymap` turns
+//! keys into `action`s, `ui` draws. The loop is generic over the backend so
+//! tests drive it on `TestBackend`.
+
+pub mod action;
+pub mod app;
+pub mod form;
+pub mod keymap;
+pub mod pager;
+pub mod theme;
+pub mod ui;
+
+use app::App;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event};
+use ratatui::Terminal;
+use std::time::{Duration, Instant};
+
+/// How often the console looks for changes by other agents.
+pub const POLL: Duration = Duration::from_millis(500);
+
+/// Where events come from and what wraps a frame; the real terminal or a script.
+pub trait Io {
+    /// The next event, or `None` after `timeout`.
+    fn next(&mut self, timeout: Duration) -> anyhow::Result<Option<Event>>;
+    fn begin_frame(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn end_frame(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// The real terminal: crossterm events, synchronized updates against flicker.
+pub struct TerminalIo;
+
+impl Io for TerminalIo {
+    fn next(&mut self, timeout: Duration) -> anyhow::Result<Option<Event>> {
+        if event::poll(timeout)? {
+            Ok(Some(event::read()?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn begin_frame(&mut self) -> anyhow::Result<()> {
+        ratatui::crossterm::execute!(
+            std::io::stdout(),
+            ratatui::crossterm::terminal::BeginSynchronizedUpdate
+        )?;
+        Ok(())
+    }
+
+    fn end_frame(&mut self) -> anyhow::Result<()> {
+        ratatui::crossterm::execute!(
+            std::io::stdout(),
+            ratatui::crossterm::terminal::EndSynchronizedUpdate
+        )?;
+        Ok(())
+    }
+}
+
+/// Events from a list, for tests: once they run out, one quiet spell (so
+/// the last frame is drawn), then Ctrl-C.
+pub struct ScriptIo {
+    events: std::collections::VecDeque<Event>,
+    idle: bool,
+}
+
+impl ScriptIo {
+    pub fn new(events: std::collections::VecDeque<Event>) -> ScriptIo {
+        ScriptIo {
+            events,
+            idle: false,
+        }
+    }
+}
+
+impl Io for ScriptIo {
+    fn next(&mut self, _timeout: Duration) -> anyhow::Result<Option<Event>> {
+        if let Some(ev) = self.events.pop_front() {
+            return Ok(Some(ev));
+        }
+        if !self.idle {
+            self.idle = true;
+            return Ok(None);
+        }
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        Ok(Some(Event::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        ))))
+    }
+}
+
+/// Draw, wait for input or the poll interval, update; until the app quits.
+/// Every queued event is applied before the next frame, so nothing typed is
+/// lost and a burst of keys or resizes costs one redraw.
+pub fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    io: &mut impl Io,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut dirty = true;
+    let mut last_poll = Instant::now();
+    while !app.quit {
+        if dirty {
+            let size = terminal.size()?;
+            if (size.width, size.height) != app.size {
+                app.resize(size.width, size.height);
+            }
+            app.settle();
+            io.begin_frame()?;
+            let drawn = terminal.draw(|f| f.render_widget(&*app, f.area()));
+            io.end_frame()?;
+            drawn?;
+            dirty = false;
+        }
+        let wait = POLL.saturating_sub(last_poll.elapsed());
+        let mut next = io.next(wait)?;
+        while let Some(ev) = next {
+            tracing::trace!(?ev, "event");
+            dirty |= app.handle_event(&ev);
+            if app.quit {
+                return Ok(());
+            }
+            next = io.next(Duration::ZERO)?;
+        }
+        if last_poll.elapsed() >= POLL {
+            last_poll = Instant::now();
+            dirty |= app.tick();
+        }
+    }
+    Ok(())
+}
+
+/// Runs the console on the real terminal. The terminal is restored on
+/// return, on error and on panic (ratatui's hook).
+pub fn run(mut app: App) -> anyhow::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    app.live_clock = true;
+    let result = run_loop(&mut terminal, &mut app, &mut TerminalIo);
+    ratatui::restore();
+    result
+}

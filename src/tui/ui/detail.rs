@@ -1,0 +1,366 @@
+//! The detail pane: the customer's words, the facts the policy read, the
+//! verdict with its clause text, the refundable breakdown, due dates, the
+//! negotiation and the history.
+
+use super::{local, timeline};
+use crate::domain::calendar::due_label;
+use crate::domain::money::fmt2;
+use crate::domain::ticket::Timestamp;
+use crate::domain::workflow::Decision;
+use crate::store::Detail;
+use crate::text::inert;
+use crate::tui::app::App;
+use crate::tui::theme::verdict_symbol;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+pub fn render(app: &App, area: Rect, beside: bool, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let title = match &app.detail {
+        Some(d) => format!(" {} ", inert(&d.ticket.id)),
+        None => " detail ".into(),
+    };
+    let block = Block::new()
+        .borders(if beside { Borders::LEFT } else { Borders::TOP })
+        .border_style(app.theme.dim)
+        .title(Span::styled(title, app.theme.title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some(d) = &app.detail else {
+        Paragraph::new(Line::styled("no ticket selected", app.theme.dim)).render(inner, buf);
+        return;
+    };
+    Paragraph::new(lines(app, d))
+        .wrap(Wrap { trim: false })
+        .scroll((app.detail_scroll, 0))
+        .render(inner, buf);
+}
+
+fn section(app: &App, name: &str) -> Line<'static> {
+    Line::styled(format!("── {name} "), app.theme.title)
+}
+
+fn kv(app: &App, k: &str, v: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{k:<13}"), app.theme.dim),
+        Span::raw(inert(&v)),
+    ])
+}
+
+fn ts(app: &App, t: &Timestamp) -> String {
+    t.with_timezone(&app.store.policy.tz)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
+    let t = &d.ticket;
+    let v = &d.verdict;
+    let cur = &v.currency;
+    let th = &app.theme;
+    let mut out = vec![Line::from(vec![
+        Span::styled(inert(&t.id), th.header),
+        Span::raw(format!(
+            "  {} · {} · {}",
+            t.product,
+            d.case.state,
+            d.case
+                .assignee
+                .as_deref()
+                .map(|a| format!("assignee {}", inert(a)))
+                .unwrap_or_else(|| "unassigned".into())
+        )),
+    ])];
+    out.push(kv(app, "received", ts(app, &t.received_at)));
+    let name = t
+        .account_name
+        .as_deref()
+        .map(|n| format!(" {n}"))
+        .unwrap_or_default();
+    out.push(kv(
+        app,
+        "account",
+        format!("{}{name} ({})", t.account_id, t.account_status),
+    ));
+    if let Some(r) = t.requested_amount {
+        out.push(kv(app, "requested", format!("{} {cur}", fmt2(r))));
+    }
+
+    out.push(section(app, "Customer's words"));
+    if let Some(s) = &t.subject {
+        out.push(Line::styled(
+            inert(s),
+            Style::new().add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+    }
+    match &t.description {
+        Some(s) => out.push(Line::raw(inert(s))),
+        None if t.subject.is_none() => out.push(Line::styled("(no text)", th.dim)),
+        None => {}
+    }
+    if !t.evidence.is_empty() {
+        out.push(kv(app, "evidence", t.evidence.join("; ")));
+    }
+
+    out.push(section(app, "Verdict"));
+    let amount = match (v.amount, v.ceiling) {
+        (Some(a), _) => format!(" {} {cur}", fmt2(a)),
+        (None, Some(c)) => format!(" up to {} {cur}", fmt2(c)),
+        _ => String::new(),
+    };
+    out.push(Line::styled(
+        format!("{} {}{amount}", verdict_symbol(v.kind), v.kind),
+        th.verdict(v.kind),
+    ));
+    for (i, c) in v.clauses.iter().enumerate() {
+        let text = app.store.policy.clause_text(*c);
+        let text = if app.chinese { &text.zh } else { &text.en };
+        let tag = if i == 0 { "deciding" } else { "also" };
+        out.push(Line::from(vec![
+            Span::styled(format!("{tag} {c}: "), th.key),
+            Span::raw(inert(text)),
+        ]));
+    }
+    for f in &v.flags {
+        let text = app.store.policy.flag_text(*f);
+        let text = if app.chinese { &text.zh } else { &text.en };
+        out.push(Line::from(vec![
+            Span::styled(format!("⚑ {f}: "), th.error),
+            Span::raw(inert(text)),
+        ]));
+    }
+    if !v.missing.is_empty() {
+        out.push(kv(app, "missing", v.missing.join(", ")));
+    }
+    for (k, val) in &v.facts {
+        out.push(kv(app, k, val.clone()));
+    }
+    if !v.related.is_empty() {
+        out.push(kv(app, "related", v.related.join(", ")));
+    }
+
+    out.push(section(app, "Refundable"));
+    let p = &t.payment;
+    out.push(kv(
+        app,
+        "refunded",
+        format!(
+            "cash {} + commission credit {} + free credit {} = {} {cur}",
+            fmt2(p.cash),
+            fmt2(p.commission_credit),
+            fmt2(p.free_credit),
+            fmt2(p.base())
+        ),
+    ));
+    out.push(Line::from(vec![
+        Span::styled(format!("{:<13}", "not refunded"), th.dim),
+        Span::styled(
+            format!(
+                "voucher {} · discount {}",
+                fmt2(p.voucher),
+                fmt2(p.discount)
+            ),
+            th.not_refunded,
+        ),
+    ]));
+    if !p.frozen.is_zero() {
+        out.push(kv(
+            app,
+            "unfreeze",
+            format!("{} {cur} frozen, released with the refund", fmt2(p.frozen)),
+        ));
+    }
+    if let Some(i) = &p.invoice_issued_at {
+        out.push(kv(app, "invoice", ts(app, i)));
+    }
+
+    out.push(section(app, "Facts read"));
+    facts(app, d, &mut out);
+
+    out.push(section(app, "Due"));
+    match (d.due, d.case.state.stage()) {
+        (Some(due), Some(stage)) => {
+            let label = due_label(&app.store.calendar, stage, &due, app.today());
+            let breach = due
+                .breach
+                .map(|b| format!(" · breach {b}"))
+                .unwrap_or_default();
+            out.push(kv(
+                app,
+                "target",
+                format!("{}{breach} · {label}", due.target),
+            ));
+        }
+        _ => out.push(Line::styled("no clock in this state", th.dim)),
+    }
+
+    negotiation(app, d, &mut out);
+
+    out.push(section(app, "History"));
+    out.extend(timeline::lines(app, &d.events));
+    out
+}
+
+fn facts(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
+    let t = &d.ticket;
+    let k = &t.package;
+    let mut pkg = format!("{} · {}", k.billing, k.source);
+    if let Some(n) = &k.name {
+        pkg = format!("{n} · {pkg}");
+    }
+    out.push(kv(app, "package", pkg));
+    out.push(kv(app, "reason", t.reason.to_string()));
+    let mut dates = Vec::new();
+    for (name, at) in [
+        ("purchased", &k.purchased_at),
+        ("activated", &k.activated_at),
+        ("expires", &k.expires_at),
+    ] {
+        if let Some(at) = at {
+            dates.push(format!("{name} {}", ts(app, at)));
+        }
+    }
+    if !dates.is_empty() {
+        out.push(kv(app, "dates", dates.join(" · ")));
+    }
+    let total = k.total_units.map(|t| t.to_string()).unwrap_or("?".into());
+    let mut units = format!("{} of {total} used", k.used_units);
+    if k.gifted_units_used > 0 {
+        units.push_str(&format!(" · gifted used {}", k.gifted_units_used));
+    }
+    if let Some(days) = k.term_days {
+        units.push_str(&format!(" · term {days} d"));
+    }
+    out.push(kv(app, "units", units));
+    if let Some(app_id) = &k.sdk_app_id {
+        out.push(kv(app, "sdk app", app_id.clone()));
+    }
+    let c = &t.contract;
+    if c.number.is_some() || c.signed_at.is_some() || c.overrides_policy {
+        let signed = c
+            .signed_at
+            .as_ref()
+            .map(|s| format!(" signed {}", ts(app, s)))
+            .unwrap_or_default();
+        let own = if c.overrides_policy {
+            " · own refund terms"
+        } else {
+            ""
+        };
+        out.push(kv(
+            app,
+            "contract",
+            format!("{}{signed}{own}", c.number.as_deref().unwrap_or("")),
+        ));
+    }
+    let i = &t.incident;
+    let mut inc = Vec::new();
+    if let Some(s) = &i.started_at {
+        inc.push(format!("from {}", ts(app, s)));
+    }
+    if let Some(h) = i.unresolved_hours {
+        inc.push(format!("unresolved {h} h"));
+    }
+    if let Some(h) = i.outage_hours {
+        inc.push(format!("outage {h} h"));
+    }
+    if let Some(b) = i.provider_caused {
+        inc.push(format!("provider caused {b}"));
+    }
+    if let Some(b) = i.quality_gap_confirmed {
+        inc.push(format!("quality gap confirmed {b}"));
+    }
+    if !inc.is_empty() {
+        out.push(kv(app, "incident", inc.join(" · ")));
+    }
+}
+
+fn negotiation(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
+    let c = &d.case;
+    let cur = &d.verdict.currency;
+    if c.decision.is_none() && c.pending.is_none() && c.ledger.is_empty() && c.execution.is_none() {
+        return;
+    }
+    out.push(section(app, "Decision"));
+    match &c.decision {
+        Some(Decision::Approve { amount }) => out.push(kv(
+            app,
+            "decision",
+            format!("approve {} {cur}", fmt2(*amount)),
+        )),
+        Some(Decision::Reject { clauses }) => out.push(kv(
+            app,
+            "decision",
+            format!("reject {}", clauses.join(", ")),
+        )),
+        None => {}
+    }
+    if let Some(p) = &c.pending {
+        out.push(Line::from(vec![
+            Span::styled("⧗ pending   ", app.theme.error),
+            Span::raw(inert(&format!(
+                "{} proposed by {} at {}: {}",
+                p.action.name(),
+                p.proposer,
+                local(&p.at, app.store.policy.tz, "%Y-%m-%d %H:%M"),
+                p.reasons.join("; ")
+            ))),
+        ]));
+    }
+    for o in &c.ledger {
+        let amount = o
+            .amount
+            .map(|a| format!(" {} {cur}", fmt2(a)))
+            .unwrap_or_default();
+        let note = o
+            .note
+            .as_deref()
+            .map(|n| format!(" “{n}”"))
+            .unwrap_or_default();
+        out.push(kv(
+            app,
+            &o.kind,
+            format!(
+                "{}{amount}{note} — {} {}",
+                o.party,
+                o.by,
+                local(&o.at, app.store.policy.tz, "%m-%d %H:%M")
+            ),
+        ));
+    }
+    if let Some(a) = c.agreed {
+        out.push(kv(app, "agreed", format!("{} {cur}", fmt2(a))));
+    }
+    if let Some(e) = &c.execution {
+        let account = e
+            .account
+            .as_deref()
+            .map(|a| format!(" ({a})"))
+            .unwrap_or_default();
+        out.push(kv(
+            app,
+            "payout",
+            format!(
+                "{} {cur} via {} route{account} on {} · invoice {} · unfreeze {}",
+                fmt2(e.amount),
+                e.route,
+                e.executed_on,
+                e.invoice_action,
+                fmt2(e.frozen_to_unfreeze)
+            ),
+        ));
+        out.push(kv(
+            app,
+            "expected",
+            format!("{} – {}", e.expected_from, e.expected_by),
+        ));
+    }
+    if let Some(r) = &c.payout_reference {
+        out.push(kv(app, "reference", r.clone()));
+    }
+}

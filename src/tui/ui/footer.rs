@@ -1,0 +1,148 @@
+//! The header line, the message/search line, and the footer of keys that
+//! apply now — the footer read from the keymap's reverse map.
+
+use crate::store::Sort;
+use crate::text::{fit, inert};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Level, Popup};
+use crate::tui::keymap::Mode;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let role = app.role.map(|r| r.to_string()).unwrap_or("no role".into());
+    let mut parts = vec![
+        format!("{} ({role})", inert(app.operator())),
+        app.now
+            .with_timezone(&app.store.policy.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        format!(
+            "sort {}",
+            match app.sort {
+                Sort::Received => "received",
+                Sort::Due => "due",
+            }
+        ),
+    ];
+    if let Some(s) = app.state_filter {
+        parts.push(format!("state={s}"));
+    }
+    if let Some(v) = app.verdict_filter {
+        parts.push(format!("verdict={v}"));
+    }
+    if let Some(p) = app.product_filter {
+        parts.push(format!("product={p}"));
+    }
+    if let Some(q) = &app.search {
+        parts.push(format!("search “{}”", inert(q)));
+    }
+    if app.chinese {
+        parts.push("中文".into());
+    }
+    let line = Line::from(vec![
+        Span::styled(" refund-desk ", app.theme.tab_active),
+        Span::styled(
+            fit(&format!(" {}", parts.join(" │ ")), area.width as usize),
+            app.theme.header,
+        ),
+    ]);
+    line.render(area, buf);
+}
+
+pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let w = area.width as usize;
+    let line = if let Some(Popup::Search { text }) = app.popups.last() {
+        Line::from(vec![
+            Span::styled("/", app.theme.key),
+            Span::raw(fit(&format!("{text}▏"), w.saturating_sub(1))),
+        ])
+    } else if let Some((level, msg)) = &app.message {
+        let style = match level {
+            Level::Info => app.theme.info,
+            Level::Error => app.theme.error,
+        };
+        Line::styled(fit(msg, w), style)
+    } else {
+        let n = app.shown.map(|n| n.to_string()).unwrap_or("?".into());
+        Line::styled(fit(&format!("{n} tickets"), w), app.theme.dim)
+    };
+    line.render(area, buf);
+}
+
+/// (keys, label) hints for what applies now, in order.
+pub fn hints(app: &App) -> Vec<(String, String)> {
+    let mode = app.mode();
+    let km = &app.keymap;
+    let hint = |a: Action, label: &str| -> Option<(String, String)> {
+        let key = km.keys_for(mode, a).first()?.to_string();
+        Some((key, label.to_string()))
+    };
+    let mut out = Vec::new();
+    match mode {
+        Mode::List | Mode::Global => {
+            out.extend(hint(Action::Menu, "actions"));
+            for v in app.valid_verbs() {
+                out.extend(hint(Action::Do(v), v.name()));
+            }
+            out.extend(hint(Action::Search, "search"));
+            out.extend(hint(Action::NextTab, "queue"));
+            out.extend(hint(Action::Zoom, "zoom"));
+            out.extend(hint(Action::Help, "help"));
+            out.extend(hint(Action::Quit, "quit"));
+        }
+        Mode::Menu => {
+            out.extend(hint(Action::Choose, "choose"));
+            out.extend(hint(Action::Down, "down"));
+            out.extend(hint(Action::Up, "up"));
+            out.extend(hint(Action::Cancel, "cancel"));
+        }
+        Mode::Form => {
+            out.extend(hint(Action::Confirm, "submit"));
+            out.extend(hint(Action::NextField, "next field"));
+            out.extend(hint(Action::ClearField, "clear"));
+            out.extend(hint(Action::Cancel, "cancel"));
+        }
+        Mode::Confirm => {
+            out.extend(hint(Action::Confirm, "confirm"));
+            out.extend(hint(Action::Cancel, "cancel"));
+        }
+        Mode::Search => {
+            out.extend(hint(Action::Confirm, "search"));
+            out.extend(hint(Action::ClearField, "clear"));
+            out.extend(hint(Action::Cancel, "cancel"));
+        }
+        Mode::Help => {
+            out.extend(hint(Action::Down, "scroll"));
+            out.extend(hint(Action::Cancel, "close"));
+        }
+    }
+    out
+}
+
+pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    let room = area.width as usize;
+    for (key, label) in hints(app) {
+        let w = crate::text::width(&key) + crate::text::width(&label) + 3;
+        if used + w > room {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(format!(" {key}"), app.theme.key));
+        spans.push(Span::raw(format!(" {label} ")));
+    }
+    Line::from(spans).render(area, buf);
+}

@@ -1,0 +1,160 @@
+//! The modal stack drawn over the screen: action menu, form, confirm, help.
+
+use super::help_lines;
+use crate::text::{fit, inert, width};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Popup};
+use crate::tui::form::Form;
+use crate::tui::keymap::Mode;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+/// A `w`×`h` box centred in `area`, never larger than it.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn frame(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
+    Clear.render(area, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(app.theme.title)
+        .title(Span::styled(format!(" {} ", inert(title)), app.theme.title))
+        .style(app.theme.popup);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    for p in &app.popups {
+        match p {
+            Popup::Menu { items, cursor } => menu(app, area, items, *cursor, buf),
+            Popup::Form(f) => form(app, area, f, buf),
+            Popup::Confirm { lines, .. } => confirm(app, area, lines, buf),
+            Popup::Help { scroll } => help(app, area, *scroll, buf),
+            Popup::Search { .. } => {} // drawn on the status line
+        }
+    }
+}
+
+fn menu(
+    app: &App,
+    area: Rect,
+    items: &[crate::tui::action::Verb],
+    cursor: usize,
+    buf: &mut Buffer,
+) {
+    let id = app
+        .detail
+        .as_ref()
+        .map(|d| d.ticket.id.as_str())
+        .unwrap_or("");
+    let rows: Vec<(String, String)> = items
+        .iter()
+        .map(|v| {
+            (
+                app.keymap.label(Mode::List, Action::Do(*v)),
+                v.name().to_string(),
+            )
+        })
+        .collect();
+    let w = 54;
+    let r = centered(area, w, items.len() as u16 + 2);
+    let inner = frame(app, r, &format!("actions on {id}"), buf);
+    for (i, (v, (keys, name))) in items.iter().zip(rows).enumerate() {
+        if i as u16 >= inner.height {
+            break;
+        }
+        let row = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
+        let text = format!(" {} {} {}", fit(&keys, 5), fit(&name, 14), v.describe());
+        let mut line = Line::from(fit(&text, inner.width as usize));
+        if i == cursor {
+            line = line.style(app.theme.selected);
+        }
+        line.render(row, buf);
+    }
+}
+
+fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
+    let h = f.fields.len() as u16 * 2 + 3;
+    let r = centered(area, 64, h);
+    let verb = f.verb.name();
+    let inner = frame(app, r, &format!("{verb} {}", f.id), buf);
+    let iw = inner.width as usize;
+    let mut lines = Vec::new();
+    for (i, field) in f.fields.iter().enumerate() {
+        let box_w = iw.saturating_sub(12);
+        let value = if i == f.focus {
+            format!("{}▏", field.value)
+        } else {
+            field.value.clone()
+        };
+        // Show the end of a long value, where the cursor is.
+        let mut shown = inert(&value);
+        while width(&shown) > box_w && !shown.is_empty() {
+            shown.remove(0);
+        }
+        let style = if i == f.focus {
+            app.theme.field_focus
+        } else {
+            app.theme.base
+        };
+        lines.push(Line::from(vec![
+            Span::styled(fit(field.label, 11), app.theme.key),
+            Span::raw(" "),
+            Span::styled(fit(&shown, box_w), style),
+        ]));
+        lines.push(Line::styled(
+            format!("{:12}{}", "", field.hint),
+            app.theme.dim,
+        ));
+    }
+    match &f.error {
+        Some(e) => lines.push(Line::styled(fit(e, iw), app.theme.error)),
+        None => lines.push(Line::raw("")),
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn confirm(app: &App, area: Rect, text: &[String], buf: &mut Buffer) {
+    let yes = app.keymap.label(Mode::Confirm, Action::Confirm);
+    let no = app.keymap.label(Mode::Confirm, Action::Cancel);
+    let w = text
+        .iter()
+        .map(|l| width(l))
+        .max()
+        .unwrap_or(20)
+        .clamp(30, 70) as u16
+        + 4;
+    let r = centered(area, w, text.len() as u16 + 4);
+    let inner = frame(app, r, "confirm", buf);
+    let mut lines: Vec<Line> = text.iter().map(|l| Line::raw(inert(l))).collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(yes, app.theme.key),
+        Span::raw(" confirm   "),
+        Span::styled(no, app.theme.key),
+        Span::raw(" cancel"),
+    ]));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+fn help(app: &App, area: Rect, scroll: u16, buf: &mut Buffer) {
+    let r = centered(area, 76, area.height.saturating_sub(2));
+    let inner = frame(app, r, "help — keys", buf);
+    Paragraph::new(help_lines(app))
+        .scroll((scroll, 0))
+        .render(inner, buf);
+}

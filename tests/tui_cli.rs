@@ -1,0 +1,110 @@
+//! `refund-desk snapshot` and keymap.toml through the real binary.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const NOW: &str = "2026-11-05T10:00:00+08:00";
+const EXAMPLES: &str = include_str!("fixtures/examples/tickets.jsonl");
+
+fn run(dir: &Path, args: &[&str], keymap: Option<&Path>) -> Output {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("refund-desk"));
+    c.args(args)
+        .env("REFUND_DESK_DB", dir.join("desk.db"))
+        .env("REFUND_DESK_NOW", NOW)
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env_remove("REFUND_DESK_KEYMAP");
+    if let Some(k) = keymap {
+        c.env("REFUND_DESK_KEYMAP", k);
+    }
+    c.output().unwrap()
+}
+
+fn desk() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.jsonl");
+    std::fs::write(&file, EXAMPLES).unwrap();
+    let out = run(dir.path(), &["import", file.to_str().unwrap()], None);
+    assert!(out.status.success());
+    dir
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn snapshot_renders_after_keys_at_the_given_size() {
+    let dir = desk();
+    let text = stdout(&run(dir.path(), &["snapshot"], None));
+    assert_eq!(text.lines().count(), 24);
+    assert!(text.contains("Incoming 23"), "{text}");
+    let text = stdout(&run(
+        dir.path(),
+        &[
+            "snapshot",
+            "--width",
+            "120",
+            "--height",
+            "40",
+            "--keys",
+            "<S-Tab>jja",
+        ],
+        None,
+    ));
+    assert_eq!(text.lines().count(), 40);
+    assert!(text.contains("actions on LC-1005"), "{text}");
+    assert!(text
+        .lines()
+        .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 120));
+}
+
+#[test]
+fn keymap_file_rebinds_and_footer_and_help_follow() {
+    let dir = desk();
+    let km = dir.path().join("keymap.toml");
+    std::fs::write(&km, "[list]\ntake = \"T\"\nhelp = [\"?\", \"<F1>\"]\n").unwrap();
+    let text = stdout(&run(dir.path(), &["snapshot"], Some(&km)));
+    assert!(text.contains(" T take"), "{text}");
+    let text = stdout(&run(dir.path(), &["snapshot", "--keys", "<F1>"], Some(&km)));
+    assert!(
+        text.contains("help — keys") && text.contains("T "),
+        "{text}"
+    );
+    let text = stdout(&run(dir.path(), &["snapshot", "--keys", "T"], Some(&km)));
+    assert!(text.contains("LC-1001 take: now initial_review"), "{text}");
+}
+
+#[test]
+fn duplicate_bindings_are_refused_with_a_clear_error() {
+    let dir = desk();
+    let km = dir.path().join("keymap.toml");
+    std::fs::write(&km, "[list]\ntake = \"e\"\n").unwrap();
+    let out = run(dir.path(), &["snapshot"], Some(&km));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keymap.toml") && err.contains("key e is bound twice in [list]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn demo_snapshot_opens_on_a_fresh_demo_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = stdout(&run(
+        dir.path(),
+        &["--demo", "snapshot", "--keys", "<S-Tab>"],
+        None,
+    ));
+    assert!(
+        text.contains("refund-desk") && text.contains("All 400"),
+        "{text}"
+    );
+    assert!(
+        !dir.path().join("desk.db").exists(),
+        "--demo leaves --db alone"
+    );
+}

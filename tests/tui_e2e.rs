@@ -1,0 +1,152 @@
+//! The real binary in a pseudo-terminal: one ticket from submitted to
+//! completed with keystrokes alone, then the events checked in the database.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-11-05T10:00:00+08:00";
+const EXAMPLES: &str = include_str!("fixtures/examples/tickets.jsonl");
+
+fn bin() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin("refund-desk")
+}
+
+fn show(db: &Path, id: &str) -> serde_json::Value {
+    let out = Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(["show", id, "--json"])
+        .env("REFUND_DESK_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Waits until the ticket reaches `state` (the console commits as it goes).
+fn wait_state(db: &Path, id: &str, state: &str) {
+    let start = Instant::now();
+    loop {
+        let v = show(db, id);
+        if v["state"] == state {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{id} never reached {state}; it is {}",
+            v["state"]
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// rexpect buffers what it sends: flush so the console sees each key now.
+fn type_keys(p: &mut rexpect::session::PtySession, keys: &str) {
+    p.send(keys).unwrap();
+    p.flush().unwrap();
+}
+
+#[test]
+fn one_ticket_from_submitted_to_completed_by_keystrokes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let file = dir.path().join("tickets.jsonl");
+    std::fs::write(&file, EXAMPLES).unwrap();
+    let st = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(&file)
+        .env("REFUND_DESK_NOW", NOW)
+        .status()
+        .unwrap();
+    assert!(st.success());
+
+    // rexpect's pty starts at 0×0: give it a size before the console starts.
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#"stty rows 24 cols 80 && exec "$0" "$@""#)
+        .arg(bin())
+        .arg("--db")
+        .arg(&db)
+        .env("REFUND_DESK_NOW", NOW)
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .env_remove("REFUND_DESK_KEYMAP");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("refund-desk").unwrap();
+    p.exp_string("LC-1001").unwrap();
+
+    // All queue (h: previous queue from Incoming), then find the ticket.
+    type_keys(&mut p, "h");
+    type_keys(&mut p, "/LC-1001\r");
+    type_keys(&mut p, "t");
+    wait_state(&db, "LC-1001", "initial_review");
+    type_keys(&mut p, "e");
+    wait_state(&db, "LC-1001", "evaluation");
+    // Approve: the amount is pre-filled from the verdict; Enter submits, y confirms.
+    type_keys(&mut p, "A");
+    type_keys(&mut p, "\r");
+    type_keys(&mut p, "y");
+    wait_state(&db, "LC-1001", "feedback");
+    type_keys(&mut p, "c");
+    wait_state(&db, "LC-1001", "execution");
+    // Execute on the original route, confirmed.
+    type_keys(&mut p, "x");
+    type_keys(&mut p, "\r");
+    type_keys(&mut p, "y");
+    let start = Instant::now();
+    while show(&db, "LC-1001")["workflow"]["execution"].is_null() {
+        assert!(start.elapsed() < Duration::from_secs(15), "never executed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Complete: type the payout reference, submit, confirm.
+    type_keys(&mut p, "d");
+    type_keys(&mut p, "PAY-2026-0001\r");
+    type_keys(&mut p, "y");
+    wait_state(&db, "LC-1001", "completed");
+    type_keys(&mut p, "q");
+    let tail = p.exp_eof().unwrap();
+    assert!(
+        tail.contains("\u{1b}[?1049l"),
+        "alternate screen left on exit"
+    );
+    let status = p.process().wait().unwrap();
+    // nix's WaitStatus is not re-exported; its Debug form is "Exited(Pid(N), 0)".
+    let status = format!("{status:?}");
+    assert!(
+        status.starts_with("Exited(") && status.ends_with(", 0)"),
+        "{status}"
+    );
+
+    let v = show(&db, "LC-1001");
+    let actions: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .filter(|a| *a != "import")
+        .collect();
+    assert_eq!(
+        actions,
+        ["take", "evaluate", "approve", "accept", "execute", "complete"]
+    );
+    let events = v["events"].as_array().unwrap();
+    let approve = events.iter().find(|e| e["action"] == "approve").unwrap();
+    assert_eq!(approve["payload"]["amount"], "95.00");
+    let complete = events.last().unwrap();
+    assert_eq!(complete["to"], "completed");
+    assert_eq!(v["workflow"]["payout_reference"], "PAY-2026-0001");
+    assert!(events
+        .iter()
+        .skip(1)
+        .all(|e| e["operator"] == events[1]["operator"]));
+}

@@ -1,0 +1,140 @@
+//! Whole screens on TestBackend at 80×24 and 120×40 (insta), with the clock
+//! pinned, plus cell styles where colour carries meaning.
+
+mod tui_support;
+
+use ratatui::style::{Color, Modifier};
+use refund_desk::tui::theme::Theme;
+use tui_support::*;
+
+fn snap(name: &str, keys: &str, w: u16, h: u16) {
+    let (_dir, store) = store("");
+    let mut app = app(store);
+    press(&mut app, keys);
+    insta::assert_snapshot!(name, screen(&mut app, w, h));
+}
+
+#[test]
+fn list_80x24() {
+    snap("list_80x24", "", 80, 24);
+}
+
+#[test]
+fn list_all_queue_120x40() {
+    snap("list_all_120x40", "<S-Tab>jj", 120, 40);
+}
+
+#[test]
+fn detail_zoomed_80x24() {
+    snap("detail_zoom_80x24", "<Enter>", 80, 24);
+}
+
+#[test]
+fn detail_zoomed_chinese_120x40() {
+    snap(
+        "detail_zoom_zh_120x40",
+        "<S-Tab>/LV-4001<Enter><Enter>L",
+        120,
+        40,
+    );
+}
+
+#[test]
+fn detail_beside_the_list_when_wide() {
+    snap("wide_160x40", "<S-Tab>", 160, 40);
+}
+
+#[test]
+fn action_menu_80x24() {
+    snap("menu_80x24", "a", 80, 24);
+}
+
+#[test]
+fn approve_form_prefilled_80x24() {
+    snap("approve_form_80x24", "<S-Tab>te<Down>kA", 80, 24);
+}
+
+#[test]
+fn reject_form_prefilled_with_deciding_clause_120x40() {
+    snap("reject_form_120x40", "<S-Tab>j<Down>tR", 120, 40);
+}
+
+#[test]
+fn confirm_popup_80x24() {
+    snap("confirm_80x24", "<S-Tab>teA<Enter>", 80, 24);
+}
+
+#[test]
+fn help_80x24_and_120x40() {
+    snap("help_80x24", "?", 80, 24);
+    snap("help_120x40", "?", 120, 40);
+}
+
+#[test]
+fn refused_action_shows_a_message_and_changes_nothing() {
+    let (_dir, store) = store("");
+    let mut app = app(store);
+    press(&mut app, "e");
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("evaluate is not possible now: LC-1001 is submitted"),
+        "{text}"
+    );
+    assert_eq!(
+        app.detail.as_ref().unwrap().events.len(),
+        1,
+        "only the import event"
+    );
+}
+
+#[test]
+fn verdict_colours_and_symbols() {
+    let (_dir, store) = store("");
+    let mut app = app(store);
+    let buf = draw(&mut app, 80, 24);
+    let (x, y) = find(&buf, "LC-1004", "✘ reject").expect("reject row");
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+    let (x, y) = find(&buf, "TR-2001", "✔ full 199.00").expect("full refund row");
+    assert_eq!(buf[(x, y)].fg, Color::Green);
+    let (x, y) = find(&buf, "LC-1008", "? needs info").expect("needs info row");
+    assert_eq!(buf[(x, y)].fg, Color::Yellow);
+}
+
+#[test]
+fn overdue_sla_stands_out() {
+    let (_dir, store) = store("");
+    // LC-1001: received 11-03, target 11-06, breach 11-10.
+    let mut app = app_at(store, "2026-11-09T10:00:00+08:00", Theme::color());
+    let buf = draw(&mut app, 80, 24);
+    let (x, y) = find(&buf, "LC-1004", "overdue").expect("overdue label");
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    let (x, y) = find(&buf, "TR-2002", "due in").expect("a ticket not yet due");
+    assert_ne!(buf[(x, y)].fg, Color::Red);
+
+    let (_dir, store) = tui_support::store("");
+    let mut app = app_at(store, "2026-11-12T10:00:00+08:00", Theme::color());
+    let buf = draw(&mut app, 80, 24);
+    let (x, y) = find(&buf, "LC-1004", "overdue").expect("breached label");
+    assert_eq!(buf[(x, y)].bg, Color::Red, "past the breach date");
+}
+
+#[test]
+fn no_color_theme_uses_modifiers_only() {
+    let (_dir, store) = store("");
+    let mut app = app_at(store, "2026-11-09T10:00:00+08:00", Theme::mono());
+    let buf = draw(&mut app, 120, 40);
+    for cell in buf.content.iter() {
+        assert_eq!(cell.fg, Color::Reset, "{cell:?}");
+        assert_eq!(cell.bg, Color::Reset, "{cell:?}");
+    }
+    let (x, y) = find(&buf, "LC-1001", "LC-1001").unwrap();
+    assert!(
+        buf[(x, y)].modifier.contains(Modifier::REVERSED),
+        "selection"
+    );
+    let (x, y) = find(&buf, "LC-1004", "overdue").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD), "overdue");
+    let (x, y) = find(&buf, "LC-1004", "✘ reject").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+}
