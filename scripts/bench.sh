@@ -9,6 +9,9 @@ if ! command -v sqlite3 >/dev/null; then
   (apt-get install -y sqlite3 || sudo apt-get install -y sqlite3) >/dev/null 2>&1 \
     || { echo "bench: sqlite3 is missing and could not be installed" >&2; exit 1; }
 fi
+if ! [ -x /usr/bin/time ]; then
+  (apt-get install -y time || sudo apt-get install -y time) >/dev/null 2>&1 || true
+fi
 cargo build --release --quiet
 BIN=$PWD/target/release/refund-desk
 W=$(mktemp -d /tmp/refund-bench.XXXXXX)
