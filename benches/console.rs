@@ -16,7 +16,13 @@ use refund_desk::tui::theme::Theme;
 use std::time::{Duration, Instant};
 
 fn open(path: &std::path::Path) -> Store {
-    Store::open(path, Policy::builtin(), Calendar::builtin_default(), "bench").expect("open the bench database")
+    Store::open(
+        path,
+        Policy::builtin(),
+        Calendar::builtin_default(),
+        "bench",
+    )
+    .expect("open the bench database")
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -47,7 +53,10 @@ fn main() {
     app.settle();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
-    println!("first frame (open + queries + draw, {w}x{h}): {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "first frame (open + queries + draw, {w}x{h}): {:.1} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
 
     let rounds = if quick { 3 } else { 200 };
     let scenarios: &[(&str, &str)] = &[
@@ -63,7 +72,10 @@ fn main() {
         ("open detail (zoom)", "<Enter>"),
         ("search: type + enter", "/refund<Enter>"),
     ];
-    println!("{:<24} {:>9} {:>9} {:>9}   target p99 ≤ 5 ms", "keystroke", "p50", "p99", "max");
+    println!(
+        "{:<24} {:>9} {:>9} {:>9}   target p99 ≤ 5 ms",
+        "keystroke", "p50", "p99", "max"
+    );
     for (name, keys) in scenarios {
         let keys = Key::parse_seq(keys).unwrap();
         let mut times = Vec::with_capacity(rounds);
@@ -83,6 +95,12 @@ fn main() {
         }
         times.sort();
         let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
-        println!("{:<24} {:>9} {:>9} {:>9}", name, ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99)), ms(*times.last().unwrap()));
+        println!(
+            "{:<24} {:>9} {:>9} {:>9}",
+            name,
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.99)),
+            ms(*times.last().unwrap())
+        );
     }
 }
