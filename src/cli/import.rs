@@ -6,6 +6,12 @@ use std::io::IsTerminal;
 
 pub fn run(setup: &Setup, files: &[String], update: bool) -> anyhow::Result<ExitCode> {
     let mut store = setup.open_store()?;
+    // Importing (and --update above all) changes what agents act on: only
+    // operators the desk knows may do it.
+    if let Err(e) = store.actor() {
+        eprintln!("refund-desk: import: {e}");
+        return Ok(ExitCode::Error);
+    }
     let mut total = ImportReport::default();
     for file in files {
         let size = (file != "-")

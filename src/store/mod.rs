@@ -57,7 +57,7 @@ fn advice(code: rusqlite::ErrorCode) -> Option<&'static str> {
         }
         NotADatabase => "the file is not a refund-desk database",
         ReadOnly => "the database is read-only for this user",
-        DiskFull => "the disk is full; nothing was written",
+        DiskFull => "the disk is full; the write in progress was rolled back (work committed before it is kept)",
         CannotOpen => "the database file cannot be opened",
         _ => return None,
     })
@@ -262,6 +262,15 @@ impl Store {
             dest.display()
         );
         create_private(dest)?;
+        let copied = self.copy_into(dest);
+        if copied.is_err() {
+            // A half-written copy is worse than none: it would pass for a backup.
+            let _ = std::fs::remove_file(dest);
+        }
+        copied
+    }
+
+    fn copy_into(&self, dest: &Path) -> anyhow::Result<()> {
         let mut out = Connection::open(dest)?;
         let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
         // All pages in one step, under one read snapshot: in WAL mode writers
