@@ -228,3 +228,36 @@ fn four_eyes_across_operators_on_one_file() {
     );
     assert_eq!(last.payload["proposer"], "alice");
 }
+
+#[test]
+fn state_counts_follow_every_insert_and_transition() {
+    let desk = Desk::new();
+    let mut alice = open(&desk.db, "alice");
+    alice
+        .import(
+            "ex",
+            std::fs::File::open(examples()).unwrap(),
+            Default::default(),
+            |_| {},
+            |_| {},
+        )
+        .unwrap();
+    let a = alice.actor().unwrap();
+    let now = refund_desk::store::now();
+    alice.act("LC-1001", &Action::Take, &a, None, now).unwrap();
+    alice.act("LC-1002", &Action::Take, &a, None, now).unwrap();
+    alice
+        .act("LC-1002", &Action::Withdraw { note: None }, &a, None, now)
+        .unwrap();
+    let counts = alice.state_counts().unwrap();
+    assert_eq!(counts.get("submitted"), Some(&21));
+    assert_eq!(counts.get("initial_review"), Some(&1));
+    assert_eq!(counts.get("closed"), Some(&1));
+    for (state, n) in &counts {
+        let f = refund_desk::store::ListFilter {
+            states: vec![state.clone()],
+            ..Default::default()
+        };
+        assert_eq!(alice.count(&f).unwrap(), *n, "{state}");
+    }
+}

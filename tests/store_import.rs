@@ -185,3 +185,37 @@ fn list_filters_and_json_shape() {
     let (code, _, err) = desk.run(&["list", "--state", "nonsense"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn search_finds_ids_accounts_names_and_words_in_any_script() {
+    let desk = Desk::new();
+    desk.run(&["import", examples().to_str().unwrap()]);
+    let ids = |q: &str| -> Vec<String> {
+        let (code, out, err) = desk.run(&["list", "--search", q, "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        rows.iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("退款"), ["LV-4001", "LC-1002"]);
+    assert_eq!(ids("환불"), ["TR-2001"]);
+    assert_eq!(ids("返金"), ["CH-3001"]);
+    assert_eq!(
+        ids("LC-100"),
+        ["LC-1001", "LC-1004", "LC-1005", "LC-1006", "LC-1007", "LC-1008", "LC-1002", "LC-1003"]
+    );
+    assert_eq!(ids("streamco"), ["TR-2001", "TR-2002"]);
+    assert_eq!(ids("bright minds"), ["LC-1001"]);
+    assert!(ids("nothing-like-this").is_empty());
+    // An update re-indexes the ticket's words.
+    let changed = lcic("S-9", "A", "2026-11-03T10:00:00+08:00");
+    desk.import("a.jsonl", &changed);
+    let with_words = changed.replace(
+        r#""reason":"unused""#,
+        r#""reason":"unused","description":"duplicate invoice""#,
+    );
+    let p = desk.write("b.jsonl", &with_words);
+    desk.run(&["import", "--update", p.to_str().unwrap()]);
+    assert_eq!(ids("duplicate invoice"), ["S-9"]);
+}

@@ -41,7 +41,7 @@ pub fn fill(
     store: &mut Store,
     tickets: u64,
     seed: u64,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> anyhow::Result<u64> {
     let now = crate::store::now();
     let reader = DemoReader {
@@ -56,7 +56,7 @@ pub fn fill(
         reader,
         ImportOptions::default(),
         |r| rejected.push(r.clone()),
-        |b| progress(b),
+        progress,
     )?;
     anyhow::ensure!(
         rejected.is_empty(),
@@ -151,7 +151,16 @@ fn walk_some(store: &mut Store, how_many: u64) -> anyhow::Result<u64> {
     Ok(walked)
 }
 
-pub fn run(setup: &Setup, tickets: u64, seed: u64) -> anyhow::Result<ExitCode> {
+pub fn run(setup: &Setup, tickets: u64, seed: u64, print: bool) -> anyhow::Result<ExitCode> {
+    if print {
+        let mut generator = DemoGenerator::new(seed, crate::store::now());
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for _ in 0..tickets {
+            use std::io::Write;
+            writeln!(out, "{}", generator.next_line())?;
+        }
+        return Ok(ExitCode::Ok);
+    }
     let started = std::time::Instant::now();
     let mut store = setup.open_store()?;
     let mut bar = super::import::Progress::new("demo", None);

@@ -24,6 +24,9 @@ pub struct ListArgs {
     /// Only proposals waiting for a supervisor's sign-off.
     #[arg(long)]
     pub pending: bool,
+    /// Only tickets whose id, account, customer or words match (every word; CJK by characters).
+    #[arg(long)]
+    pub search: Option<String>,
     /// Print a JSON array.
     #[arg(long)]
     pub json: bool,
@@ -46,27 +49,36 @@ pub fn row_json(r: &ListRow) -> serde_json::Value {
     })
 }
 
+/// "full_refund 95.00 USD · LCIC-5DAY": kind, amount or ceiling, deciding clause.
 pub fn verdict_cell(r: &ListRow) -> String {
     let v = &r.verdict;
-    match v.amount.or(v.ceiling) {
-        Some(a) => format!(
-            "{} {} {}",
-            v.kind,
-            crate::domain::money::fmt2(a),
-            v.currency
-        ),
-        None => v.kind.to_string(),
+    let mut cell = v.kind.to_string();
+    if let Some(a) = v.amount.or(v.ceiling) {
+        cell += &format!(" {} {}", crate::domain::money::fmt2(a), v.currency);
     }
+    if let Some(c) = v.deciding_clause() {
+        cell += &format!(" · {c}");
+    }
+    cell
+}
+
+/// The received time as a local time in the policy's timezone.
+pub fn local_time(received_at: &str, tz: chrono::FixedOffset) -> String {
+    chrono::DateTime::parse_from_rfc3339(received_at)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| received_at.to_string())
 }
 
 pub fn run(setup: &Setup, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let store = setup.open_store()?;
+    let tz = store.policy.tz;
     let filter = ListFilter {
         states: args.state.iter().cloned().collect(),
         verdict: args.verdict.clone(),
         product: args.product.clone(),
         assignee: args.assignee.clone(),
         pending: args.pending,
+        search: args.search.clone(),
         ..ListFilter::default()
     };
     let stdout = std::io::stdout();
@@ -90,7 +102,7 @@ pub fn run(setup: &Setup, args: &ListArgs) -> anyhow::Result<ExitCode> {
             fit("RECEIVED", 16),
             fit("PRODUCT", 7),
             fit("CUSTOMER", 20),
-            fit("VERDICT", 30),
+            fit("VERDICT", 44),
             fit("STATE", 14),
         )?;
         store.for_each(&filter, |r| {
@@ -98,10 +110,10 @@ pub fn run(setup: &Setup, args: &ListArgs) -> anyhow::Result<ExitCode> {
                 out,
                 "{} {} {} {} {} {} {}",
                 fit(&r.id, 12),
-                fit(&r.received_at.replace('T', " "), 16),
+                fit(&local_time(&r.received_at, tz), 16),
                 fit(&r.product, 7),
                 fit(r.customer.as_deref().unwrap_or(&r.account_id), 20),
-                fit(&verdict_cell(&r), 30),
+                fit(&verdict_cell(&r), 44),
                 fit(&r.state, 14),
                 r.due_target.as_deref().unwrap_or("-")
             )?;

@@ -6,7 +6,9 @@ pub mod console;
 pub mod demo;
 pub mod eval;
 pub mod import;
+pub mod letter;
 pub mod list;
+pub mod policy_diff;
 pub mod show;
 pub mod snapshot;
 
@@ -14,7 +16,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;
 use crate::ingest::Rejected;
 use crate::store::{self, Store};
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -80,11 +82,21 @@ pub enum Command {
         tickets: u64,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Print the tickets as JSON Lines instead of importing them.
+        #[arg(long)]
+        print: bool,
     },
     /// Show or change who may act (supervisors only change).
     Roles {
         #[command(subcommand)]
         command: Option<admin::RolesCommand>,
+    },
+    /// Print the customer reply draft for the ticket's current decision or offer.
+    Letter { id: String },
+    /// Policy tools.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
     },
     /// Take a consistent online copy of the database.
     Backup { path: PathBuf },
@@ -94,11 +106,18 @@ pub enum Command {
     Snapshot(snapshot::SnapshotArgs),
 }
 
-#[derive(Args, Debug, Clone, Default)]
-pub struct Common {}
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// List the open tickets whose verdict would change under the policy
+    /// given with --policy-dir (the stored verdicts are left as they are).
+    Diff {
+        #[arg(long)]
+        json: bool,
+    },
+}
 
 /// Opens a named file, or stdin for `-`.
-pub fn open_input(name: &str) -> anyhow::Result<Box<dyn Read>> {
+pub fn open_input(name: &str) -> anyhow::Result<Box<dyn Read + Send>> {
     if name == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
@@ -121,6 +140,17 @@ impl Setup {
     pub fn open_store(&self) -> anyhow::Result<Store> {
         let path = store::default_path(self.db.as_deref())?;
         Store::open(
+            &path,
+            self.policy.clone(),
+            self.calendar.clone(),
+            &crate::operator::current(),
+        )
+    }
+
+    /// Opens without recomputing verdicts under this setup's policy.
+    pub fn open_store_as_is(&self) -> anyhow::Result<Store> {
+        let path = store::default_path(self.db.as_deref())?;
+        Store::open_as_is(
             &path,
             self.policy.clone(),
             self.calendar.clone(),
@@ -150,8 +180,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::List(args)) => list::run(&setup, &args),
         Some(Command::Show { id, json }) => show::run(&setup, &id, json),
         Some(Command::Act(args)) => act::run(&setup, args),
-        Some(Command::Demo { tickets, seed }) => demo::run(&setup, tickets, seed),
+        Some(Command::Demo {
+            tickets,
+            seed,
+            print,
+        }) => demo::run(&setup, tickets, seed, print),
         Some(Command::Roles { command }) => admin::roles(&setup, command),
+        Some(Command::Letter { id }) => letter::run(&setup, &id),
+        Some(Command::Policy {
+            command: PolicyCommand::Diff { json },
+        }) => policy_diff::run(&setup, json),
         Some(Command::Backup { path }) => admin::backup(&setup, &path),
         Some(Command::Check) => admin::check(&setup),
         Some(Command::Snapshot(args)) => snapshot::run(&setup, cli.demo, &args),

@@ -1,11 +1,11 @@
 //! Workflow actions as transactions: load, judge with the domain, write the
 //! ticket only if its version is unchanged, append the event.
 
-use super::import::insert_event;
+use super::import::{insert_event, load_case};
 use super::verdicts::parse_stored;
 use super::{Store, StoreError};
 use crate::domain::policy::Verdict;
-use crate::domain::workflow::{apply, Action, Actor, Case, Context, State};
+use crate::domain::workflow::{apply, Action, Actor, Context, State};
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{params, OptionalExtension};
 
@@ -50,7 +50,7 @@ impl Store {
         }
         let ticket = parse_stored(id, &raw)?;
         let verdict: Verdict = serde_json::from_str(&verdict).map_err(anyhow::Error::from)?;
-        let case: Case = serde_json::from_str(&wf).map_err(anyhow::Error::from)?;
+        let case = load_case(&wf, &ticket, &self.policy)?;
         let cx = Context {
             ticket: &ticket,
             verdict: &verdict,

@@ -4,12 +4,14 @@
 
 use super::verdicts::recompute_account;
 use super::Store;
+use crate::domain::calendar::Calendar;
+use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
 use crate::domain::ticket::{instant_key, Ticket};
 use crate::domain::workflow::Case;
-use crate::ingest::{self, Parsed, Rejected};
+use crate::ingest::{self, Outcome, Parsed, Rejected};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 const BATCH: usize = 20_000;
@@ -48,39 +50,77 @@ impl Store {
     pub fn import(
         &mut self,
         name: &str,
-        reader: impl Read,
+        reader: impl Read + Send,
         opts: ImportOptions,
         mut on_reject: impl FnMut(&Rejected),
         mut progress: impl FnMut(u64),
     ) -> anyhow::Result<ImportReport> {
-        let mut report = ImportReport::default();
-        let mut batch: Vec<Parsed> = Vec::with_capacity(BATCH);
-        let mut failure: Option<anyhow::Error> = None;
-        ingest::read_all(name, reader, |outcome, bytes| {
-            if failure.is_some() {
-                return;
-            }
-            match outcome {
-                Err(r) => {
-                    report.rejected += 1;
-                    on_reject(&r);
+        // Bulk writes touch eight indexes per row: give them 64 MiB of cache
+        // for the duration, then go back to the console's small footprint.
+        self.conn.pragma_update(None, "cache_size", -65_536)?;
+        let result = self.import_batches(name, reader, opts, &mut on_reject, &mut progress);
+        self.conn.pragma_update(None, "cache_size", -8_192)?;
+        result
+    }
+
+    /// Parsing runs on a second thread while this one writes: on a 2-core
+    /// box validation and SQLite each get a core.
+    fn import_batches(
+        &mut self,
+        name: &str,
+        reader: impl Read + Send,
+        opts: ImportOptions,
+        on_reject: &mut impl FnMut(&Rejected),
+        progress: &mut impl FnMut(u64),
+    ) -> anyhow::Result<ImportReport> {
+        const CHUNK: usize = 2_000;
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(Outcome, u64)>>(8);
+        std::thread::scope(|scope| {
+            let parser = scope.spawn(move || {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                let mut open = true;
+                let read = ingest::read_all(name, reader, |outcome, bytes| {
+                    if !open {
+                        return;
+                    }
+                    chunk.push((outcome, bytes));
+                    if chunk.len() == CHUNK {
+                        // A closed channel means the writer failed: stop sending.
+                        open = send
+                            .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                            .is_ok();
+                    }
+                });
+                if open && !chunk.is_empty() {
+                    let _ = send.send(chunk);
                 }
-                Ok(p) => batch.push(p),
-            }
-            if batch.len() >= BATCH {
-                if let Err(e) =
-                    self.apply_batch(name, &mut batch, opts, &mut report, &mut on_reject)
-                {
-                    failure = Some(e);
+                read
+            });
+            let mut report = ImportReport::default();
+            let mut batch: Vec<Parsed> = Vec::with_capacity(BATCH);
+            for chunk in receive.iter() {
+                let mut last = 0;
+                for (outcome, bytes) in chunk {
+                    last = bytes;
+                    match outcome {
+                        Err(r) => {
+                            report.rejected += 1;
+                            on_reject(&r);
+                        }
+                        Ok(p) => batch.push(p),
+                    }
                 }
-                progress(bytes);
+                if batch.len() >= BATCH {
+                    self.apply_batch(name, &mut batch, opts, &mut report, on_reject)?;
+                    progress(last);
+                }
             }
-        })?;
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        self.apply_batch(name, &mut batch, opts, &mut report, &mut on_reject)?;
-        Ok(report)
+            parser
+                .join()
+                .map_err(|_| anyhow::anyhow!("the import parser thread panicked"))??;
+            self.apply_batch(name, &mut batch, opts, &mut report, on_reject)?;
+            Ok(report)
+        })
     }
 
     fn apply_batch(
@@ -94,87 +134,28 @@ impl Store {
         if batch.is_empty() {
             return Ok(());
         }
-        let at = super::stamp(super::now());
-        let (policy, operator) = (self.policy.clone(), self.operator.clone());
-        let calendar = self.calendar.clone();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut affected = Affected::new();
-        let mut local = ImportReport::default();
-        let mut rejects = Vec::new();
+        let mut w = BatchWriter {
+            tx: &tx,
+            file,
+            policy: &self.policy,
+            calendar: &self.calendar,
+            operator: &self.operator,
+            at: super::stamp(super::now()),
+            affected: Affected::new(),
+            known: HashMap::with_capacity(batch.len()),
+            fresh: Vec::new(),
+            fresh_ids: HashMap::new(),
+            local: ImportReport::default(),
+            rejects: Vec::new(),
+        };
         for p in batch.drain(..) {
-            let t = &p.ticket;
-            let existing: Option<(String, String, i64)> = tx
-                .prepare_cached("SELECT raw, account_id, received_us FROM tickets WHERE id = ?1")?
-                .query_row([&t.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()?;
-            match existing {
-                None => {
-                    let local_day = t.received_at.with_timezone(&policy.tz).date_naive();
-                    insert_ticket(
-                        &tx,
-                        t,
-                        &p.raw,
-                        &Case::new(local_day),
-                        &calendar,
-                        &operator,
-                        &at,
-                    )?;
-                    insert_event(
-                        &tx,
-                        &t.id,
-                        "import",
-                        "submitted",
-                        &operator,
-                        &at,
-                        None,
-                        json!({"file": file, "line": p.line}),
-                    )?;
-                    touch(
-                        &mut affected,
-                        &t.account_id,
-                        (instant_key(&t.received_at), &t.id),
-                    );
-                    local.added += 1;
-                }
-                Some((old_raw, old_account, old_ns)) => {
-                    let old_value: Value = serde_json::from_str(&old_raw).unwrap_or(Value::Null);
-                    if old_value == p.value {
-                        local.unchanged += 1;
-                    } else if !opts.update {
-                        local.rejected += 1;
-                        rejects.push(Rejected {
-                            line: p.line,
-                            reason: format!("id {} conflicts with existing ticket (different content; use --update to apply it)", t.id),
-                        });
-                    } else {
-                        update_ticket(&tx, t, &p.raw, &operator, &at)?;
-                        insert_event(
-                            &tx,
-                            &t.id,
-                            "update",
-                            "",
-                            &operator,
-                            &at,
-                            None,
-                            json!({"file": file, "line": p.line, "previous": old_value}),
-                        )?;
-                        touch(&mut affected, &old_account, (old_ns, &t.id));
-                        touch(
-                            &mut affected,
-                            &t.account_id,
-                            (instant_key(&t.received_at), &t.id),
-                        );
-                        local.updated += 1;
-                    }
-                }
-            }
+            w.line(p, opts)?;
         }
-        for (account, (ns, id)) in &affected {
-            local.reverdicts +=
-                recompute_account(&tx, &policy, account, (*ns, id), &operator, &at)? as u64;
-        }
+        w.flush_fresh(false)?;
+        let (local, rejects) = w.finish()?;
         tx.commit()?;
         // Only now is the batch durable: report its rejections and counts.
         for r in &rejects {
@@ -189,24 +170,215 @@ impl Store {
     }
 }
 
+/// One batch's writes inside its transaction.
+struct BatchWriter<'a> {
+    tx: &'a Transaction<'a>,
+    file: &'a str,
+    policy: &'a Policy,
+    calendar: &'a Calendar,
+    operator: &'a str,
+    at: String,
+    affected: Affected,
+    /// Tickets parsed in this batch, so recomputing does not parse them again.
+    known: HashMap<String, Ticket>,
+    /// New ids, held back so that brand-new accounts get their verdicts in
+    /// memory and are written once.
+    fresh: Vec<Parsed>,
+    fresh_ids: HashMap<String, usize>,
+    local: ImportReport,
+    rejects: Vec<Rejected>,
+}
+
+impl BatchWriter<'_> {
+    fn conflict(&mut self, p: &Parsed) {
+        self.local.rejected += 1;
+        self.rejects.push(Rejected {
+            line: p.line,
+            reason: format!(
+                "id {} conflicts with existing ticket (different content; use --update to apply it)",
+                p.ticket.id
+            ),
+        });
+    }
+
+    fn line(&mut self, p: Parsed, opts: ImportOptions) -> anyhow::Result<()> {
+        if let Some(&i) = self.fresh_ids.get(&p.ticket.id) {
+            if self.fresh[i].value == p.value {
+                self.local.unchanged += 1;
+                return Ok(());
+            }
+            if !opts.update {
+                self.conflict(&p);
+                return Ok(());
+            }
+            // Rare: the same file changes a ticket it added. Write what is
+            // held back so the update below applies to a real row.
+            self.flush_fresh(true)?;
+        }
+        let existing: Option<(String, String, i64)> = self
+            .tx
+            .prepare_cached("SELECT raw, account_id, received_us FROM tickets WHERE id = ?1")?
+            .query_row([&p.ticket.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((old_raw, old_account, old_us)) = existing else {
+            self.fresh_ids.insert(p.ticket.id.clone(), self.fresh.len());
+            self.fresh.push(p);
+            self.local.added += 1;
+            return Ok(());
+        };
+        let old_value: Value = serde_json::from_str(&old_raw).unwrap_or(Value::Null);
+        if old_value == p.value {
+            self.local.unchanged += 1;
+        } else if !opts.update {
+            self.conflict(&p);
+        } else {
+            let t = &p.ticket;
+            update_ticket(self.tx, t, &p.raw, self.operator, &self.at)?;
+            let payload = json!({"file": self.file, "line": p.line, "previous": old_value});
+            insert_event(
+                self.tx,
+                &t.id,
+                "update",
+                "",
+                self.operator,
+                &self.at,
+                None,
+                payload,
+            )?;
+            touch(&mut self.affected, &old_account, (old_us, &t.id));
+            touch(
+                &mut self.affected,
+                &t.account_id,
+                (instant_key(&t.received_at), &t.id),
+            );
+            self.local.updated += 1;
+            self.known.insert(t.id.clone(), p.ticket);
+        }
+        Ok(())
+    }
+
+    /// Inserts the held-back new tickets. An account with no stored tickets
+    /// gets its verdicts here, in received order; others are recomputed with
+    /// their history afterwards. `all_later` forces the second path.
+    fn flush_fresh(&mut self, all_later: bool) -> anyhow::Result<()> {
+        let mut by_account: BTreeMap<String, Vec<Parsed>> = BTreeMap::new();
+        for p in self.fresh.drain(..) {
+            by_account
+                .entry(p.ticket.account_id.clone())
+                .or_default()
+                .push(p);
+        }
+        self.fresh_ids.clear();
+        for (account, mut items) in by_account {
+            let has_history = all_later
+                || self
+                    .tx
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM tickets WHERE account_id = ?1)")?
+                    .query_row([&account], |r| r.get::<_, bool>(0))?;
+            items.sort_by(|a, b| a.ticket.order_key().cmp(&b.ticket.order_key()));
+            let mut prior: Vec<PriorRefund> = Vec::new();
+            for p in items {
+                let t = &p.ticket;
+                let verdict = if has_history {
+                    touch(
+                        &mut self.affected,
+                        &account,
+                        (instant_key(&t.received_at), &t.id),
+                    );
+                    None
+                } else {
+                    let v = evaluate(t, self.policy, &prior);
+                    if v.kind == VerdictKind::FullRefund {
+                        prior.push(PriorRefund::of(t));
+                    }
+                    Some(v)
+                };
+                let local_day = t.received_at.with_timezone(&self.policy.tz).date_naive();
+                let row = NewRow {
+                    ticket: t,
+                    raw: &p.raw,
+                    verdict: verdict.as_ref(),
+                    policy_version: &self.policy.version,
+                };
+                insert_ticket(
+                    self.tx,
+                    &row,
+                    &Case::new(local_day),
+                    self.calendar,
+                    self.operator,
+                    &self.at,
+                )?;
+                let payload = json!({"file": self.file, "line": p.line});
+                insert_event(
+                    self.tx,
+                    &t.id,
+                    "import",
+                    "submitted",
+                    self.operator,
+                    &self.at,
+                    None,
+                    payload,
+                )?;
+                if has_history {
+                    self.known.insert(t.id.clone(), p.ticket);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> anyhow::Result<(ImportReport, Vec<Rejected>)> {
+        for (account, (us, id)) in &self.affected {
+            self.local.reverdicts += recompute_account(
+                self.tx,
+                self.policy,
+                account,
+                (*us, id),
+                &self.known,
+                self.operator,
+                &self.at,
+            )? as u64;
+        }
+        Ok((self.local, self.rejects))
+    }
+}
+
+/// A ticket about to be inserted, with its verdict when already known.
+struct NewRow<'a> {
+    ticket: &'a Ticket,
+    raw: &'a str,
+    verdict: Option<&'a Verdict>,
+    policy_version: &'a str,
+}
+
 fn insert_ticket(
     tx: &Transaction,
-    t: &Ticket,
-    raw: &str,
+    row: &NewRow,
     case: &Case,
-    calendar: &crate::domain::calendar::Calendar,
+    calendar: &Calendar,
     operator: &str,
     at: &str,
 ) -> anyhow::Result<()> {
+    let t = row.ticket;
     let due = case.due(calendar);
+    let (verdict, kind, version) = match row.verdict {
+        Some(v) => (
+            serde_json::to_string(v)?,
+            v.kind.as_str(),
+            row.policy_version,
+        ),
+        None => (String::new(), "", ""),
+    };
+    // A fresh case is stored as '' (see load_case): a million new tickets
+    // need not carry a million copies of the same empty workflow record.
     tx.prepare_cached(
         "INSERT INTO tickets (id, raw, received_us, received_at, product, account_id, customer, currency,
             requested, verdict, verdict_kind, policy_version, state, due_target, due_breach, wf, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', '', '', ?10, ?11, ?12, ?13, ?14, ?15)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, '', ?16, ?17)",
     )?
     .execute(params![
         t.id,
-        raw,
+        row.raw,
         instant_key(&t.received_at),
         t.received_at.to_rfc3339(),
         t.product.as_str(),
@@ -214,14 +386,27 @@ fn insert_ticket(
         t.account_name,
         t.payment.currency,
         t.requested_amount.map(|d| d.to_string()),
+        verdict,
+        kind,
+        version,
         case.state.as_str(),
         due.map(|d| d.target.to_string()),
         due.and_then(|d| d.breach).map(|d| d.to_string()),
-        serde_json::to_string(case)?,
         at,
         operator,
     ])?;
+    index_ticket(tx, t, false)?;
     Ok(())
+}
+
+/// The stored workflow record; '' is a ticket nobody has acted on yet.
+pub(crate) fn load_case(wf: &str, ticket: &Ticket, policy: &Policy) -> anyhow::Result<Case> {
+    if wf.is_empty() {
+        return Ok(Case::new(
+            ticket.received_at.with_timezone(&policy.tz).date_naive(),
+        ));
+    }
+    Ok(serde_json::from_str(wf)?)
 }
 
 fn update_ticket(
@@ -249,6 +434,7 @@ fn update_ticket(
         at,
         operator,
     ])?;
+    index_ticket(tx, t, true)?;
     Ok(())
 }
 
@@ -278,5 +464,32 @@ pub(crate) fn insert_event(
         payload.to_string(),
         state
     ])?;
+    Ok(())
+}
+
+/// Keeps the search index in step with the ticket row (same transaction).
+fn index_ticket(tx: &Transaction, t: &Ticket, replace: bool) -> anyhow::Result<()> {
+    let rowid: i64 = if replace {
+        tx.prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?
+            .query_row([&t.id], |r| r.get(0))?
+    } else {
+        tx.last_insert_rowid()
+    };
+    if replace {
+        tx.prepare_cached("DELETE FROM tickets_fts WHERE rowid = ?1")?
+            .execute([rowid])?;
+    }
+    let doc = crate::text::search_document(&[
+        Some(&t.id),
+        Some(&t.account_id),
+        t.account_name.as_deref(),
+        t.email.as_deref(),
+        t.package.sdk_app_id.as_deref(),
+        t.contract.number.as_deref(),
+        t.subject.as_deref(),
+        t.description.as_deref(),
+    ]);
+    tx.prepare_cached("INSERT INTO tickets_fts (rowid, body) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![rowid, doc])?;
     Ok(())
 }

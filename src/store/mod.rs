@@ -4,6 +4,7 @@
 
 mod act;
 mod import;
+mod leases;
 mod query;
 mod roles;
 mod schema;
@@ -90,6 +91,19 @@ impl Store {
         calendar: Calendar,
         operator: &str,
     ) -> anyhow::Result<Store> {
+        let mut store = Self::open_as_is(path, policy, calendar, operator)?;
+        store.refresh_verdicts_if_policy_changed()?;
+        Ok(store)
+    }
+
+    /// Opens without recomputing stored verdicts, for comparing them with
+    /// another policy (`policy diff`).
+    pub fn open_as_is(
+        path: &Path,
+        policy: Policy,
+        calendar: Calendar,
+        operator: &str,
+    ) -> anyhow::Result<Store> {
         let shown = path.display();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             anyhow::ensure!(
@@ -135,6 +149,8 @@ impl Store {
             .with_context(|| format!("{shown}: cannot switch to WAL"))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // 8 MiB of page cache keeps the console small; imports raise it.
+        conn.pragma_update(None, "cache_size", -8_192)?;
         if version < schema::latest() {
             schema::migrations()
                 .to_latest(&mut conn)
@@ -150,7 +166,6 @@ impl Store {
         if version == 0 {
             store.bootstrap_first_supervisor()?;
         }
-        store.refresh_verdicts_if_policy_changed()?;
         Ok(store)
     }
 

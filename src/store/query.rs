@@ -134,18 +134,11 @@ fn where_clause(f: &ListFilter, args: &mut Vec<Sql>) -> String {
             args.len()
         ));
     }
-    if let Some(q) = f.search.as_ref().filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        args.push(Sql::Text(pattern));
-        let n = args.len();
+    if let Some(q) = f.search.as_deref().and_then(crate::text::search_query) {
+        args.push(Sql::Text(q));
         w.push(format!(
-            "(id LIKE ?{n} ESCAPE '\\' OR account_id LIKE ?{n} ESCAPE '\\' OR customer LIKE ?{n} ESCAPE '\\' \
-              OR raw LIKE ?{n} ESCAPE '\\')"
+            "rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?{})",
+            args.len()
         ));
     }
     if w.is_empty() {
@@ -253,6 +246,17 @@ impl Store {
             .query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as u64)
     }
 
+    /// Tickets per workflow state, from the trigger-kept table (constant time).
+    pub fn state_counts(&self) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT state, n FROM state_counts WHERE n > 0")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The version and last writer of a ticket, to notice changes cheaply.
     pub fn version_of(&self, id: &str) -> Result<Option<i64>, StoreError> {
         Ok(self
@@ -280,7 +284,7 @@ impl Store {
             return Err(StoreError::NotFound(id.to_string()));
         };
         let ticket = parse_stored(id, &raw)?;
-        let case: Case = serde_json::from_str(&wf).map_err(anyhow::Error::from)?;
+        let case = super::import::load_case(&wf, &ticket, &self.policy)?;
         let events = self
             .conn()
             .prepare_cached("SELECT seq, action, from_state, to_state, operator, at, note, payload FROM events WHERE ticket_id = ?1 ORDER BY seq")?

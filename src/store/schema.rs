@@ -55,6 +55,26 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
 
+-- Full-text search over id, account, customer name and the customer's words.
+-- Contentless (the text is in tickets.raw); CJK is indexed character by
+-- character (see text::search_document), so any script can be searched.
+CREATE VIRTUAL TABLE tickets_fts USING fts5 (body, content = '', contentless_delete = 1);
+
+-- Tickets per state, kept by triggers so queue counts cost nothing at any size.
+CREATE TABLE state_counts (state TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT;
+CREATE TRIGGER state_counts_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO state_counts (state, n) VALUES (new.state, 1)
+    ON CONFLICT (state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER state_counts_update AFTER UPDATE OF state ON tickets WHEN old.state <> new.state BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE state = old.state;
+    INSERT INTO state_counts (state, n) VALUES (new.state, 1)
+    ON CONFLICT (state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER state_counts_delete AFTER DELETE ON tickets BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE state = old.state;
+END;
+
 CREATE TABLE operators (
     name       TEXT PRIMARY KEY,
     role       TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
@@ -65,7 +85,7 @@ CREATE TABLE operators (
 CREATE TABLE leases (
     ticket_id TEXT PRIMARY KEY REFERENCES tickets (id),
     operator  TEXT NOT NULL,
-    until_ns  INTEGER NOT NULL
+    until_us  INTEGER NOT NULL
 ) STRICT;
 "#;
 

@@ -8,6 +8,7 @@ use crate::domain::ticket::Ticket;
 use anyhow::Context as _;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
+use std::collections::HashMap;
 
 /// How far back a ⟲ rule can look, in microseconds, with a day of slack for
 /// offsets: earlier refunds older than this cannot change a verdict.
@@ -31,13 +32,14 @@ pub(crate) fn recompute_account(
     policy: &Policy,
     account: &str,
     from: (i64, &str),
+    known: &HashMap<String, Ticket>,
     operator: &str,
     at: &str,
 ) -> anyhow::Result<usize> {
     let mut prior: Vec<PriorRefund> = Vec::new();
     {
         let mut stmt = tx.prepare_cached(
-            "SELECT id, raw FROM tickets WHERE account_id = ?1 AND verdict_kind = 'full_refund'
+            "SELECT id, raw FROM tickets INDEXED BY tickets_by_account WHERE account_id = ?1 AND verdict_kind = 'full_refund'
                AND received_us >= ?2 AND (received_us < ?3 OR (received_us = ?3 AND id < ?4))",
         )?;
         let mut rows = stmt.query(params![
@@ -62,10 +64,18 @@ pub(crate) fn recompute_account(
         .collect::<Result<_, _>>()?;
     let mut changed = 0;
     for (id, raw, old, old_version, state) in later {
-        let t = parse_stored(&id, &raw)?;
-        let v = evaluate(&t, policy, &prior);
+        // Tickets of the current batch were parsed moments ago: don't parse twice.
+        let parsed;
+        let t = match known.get(&id) {
+            Some(t) => t,
+            None => {
+                parsed = parse_stored(&id, &raw)?;
+                &parsed
+            }
+        };
+        let v = evaluate(t, policy, &prior);
         if v.kind == VerdictKind::FullRefund {
-            prior.push(PriorRefund::of(&t));
+            prior.push(PriorRefund::of(t));
         }
         if store_verdict(
             tx,
@@ -126,15 +136,20 @@ pub(crate) fn store_verdict(
 }
 
 impl Store {
-    pub(crate) fn refresh_verdicts_if_policy_changed(&mut self) -> anyhow::Result<()> {
-        let stored: Option<String> = self
+    /// The policy version the stored verdicts were computed with.
+    pub fn stored_policy_version(&self) -> anyhow::Result<Option<String>> {
+        Ok(self
             .conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'policy_version'",
                 [],
                 |r| r.get(0),
             )
-            .optional()?;
+            .optional()?)
+    }
+
+    pub(crate) fn refresh_verdicts_if_policy_changed(&mut self) -> anyhow::Result<()> {
+        let stored = self.stored_policy_version()?;
         if stored.as_deref() == Some(self.policy.version.as_str()) {
             return Ok(());
         }
@@ -177,6 +192,26 @@ impl Store {
         )?;
         tx.commit()?;
         Ok((seen, changed))
+    }
+
+    /// Open tickets whose verdict would differ under `other`, writing nothing:
+    /// `each(id, state, stored, would_be)`.
+    pub fn diff_verdicts(
+        &self,
+        other: &Policy,
+        mut each: impl FnMut(&str, &str, &Verdict, &Verdict),
+    ) -> anyhow::Result<()> {
+        walk_all(&self.conn, other, &mut |_, _| {}, |row, fresh| {
+            if matches!(row.state.as_str(), "completed" | "closed") {
+                return Ok(());
+            }
+            let stored: Verdict = serde_json::from_str(&row.verdict)?;
+            if &stored != fresh {
+                each(&row.id, &row.state, &stored, fresh);
+            }
+            Ok(())
+        })?;
+        Ok(())
     }
 
     /// Compares every stored verdict with a fresh evaluation, writing nothing.
