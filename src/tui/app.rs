@@ -225,17 +225,38 @@ impl App {
         self.detail_stale = true;
     }
 
+    /// Queue counts. Pure state queues add up the trigger-kept per-state
+    /// counts (constant time); Mine, Pending and Overdue ask indexed queries.
     fn recount(&mut self) {
         let (me, today) = (self.operator().to_string(), self.today());
+        let per_state = self.store.state_counts().ok();
         for i in 0..QUEUES.len() {
-            self.counts[i] = self.store.count(&queue_filter(i, &me, today)).ok();
+            let f = queue_filter(i, &me, today);
+            let plain = f.assignee.is_none() && !f.pending && f.overdue_on.is_none();
+            self.counts[i] = match &per_state {
+                Some(per) if plain && f.states.is_empty() => Some(per.values().sum()),
+                Some(per) if plain => Some(f.states.iter().filter_map(|s| per.get(s)).sum()),
+                _ => self.store.count(&f).ok(),
+            };
         }
-        self.shown = self.store.count(&self.filter()).ok();
+        self.shown = self.count_shown();
+    }
+
+    /// How many rows the list holds: the tab's count unless narrowed further.
+    fn count_shown(&self) -> Option<u64> {
+        let narrowed = self.state_filter.is_some()
+            || self.verdict_filter.is_some()
+            || self.product_filter.is_some()
+            || self.search.is_some();
+        match self.counts[self.tab] {
+            Some(n) if !narrowed => Some(n),
+            _ => self.store.count(&self.filter()).ok(),
+        }
     }
 
     /// The filter changed: start from the top.
     fn refilter(&mut self) {
-        self.shown = self.store.count(&self.filter()).ok();
+        self.shown = self.count_shown();
         self.with_pager(|p, s| p.first(s));
         self.detail_stale = true;
     }
