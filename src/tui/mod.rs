@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod form;
 pub mod keymap;
+mod modal;
 pub mod pager;
 pub mod theme;
 pub mod ui;
