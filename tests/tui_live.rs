@@ -147,3 +147,33 @@ fn opening_a_form_claims_the_ticket_and_cancelling_releases_it() {
     press(&mut app, "<Esc>");
     assert_eq!(bob.held_by_other("LC-1001", at(NOW)).unwrap(), None);
 }
+
+#[test]
+fn overdue_count_matches_the_overdue_filter() {
+    let (_dir, mut store) = store("");
+    // Move some tickets on, including to terminal states, then compare.
+    let actor = store.actor().unwrap();
+    for id in ["LC-1001", "LC-1004", "TR-2001"] {
+        store.act(id, &Action::Take, &actor, None, at(NOW)).unwrap();
+    }
+    store
+        .act(
+            "LC-1004",
+            &Action::Withdraw { note: None },
+            &actor,
+            None,
+            at(NOW),
+        )
+        .unwrap();
+    for day in ["2026-11-01", "2026-11-07", "2026-11-12", "2026-12-31"] {
+        let f = refund_desk::store::ListFilter {
+            overdue_on: Some(day.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            store.overdue_count(day).unwrap(),
+            store.count(&f).unwrap(),
+            "{day}"
+        );
+    }
+}

@@ -24,13 +24,34 @@ fn console_stays_fast_on_a_big_database() {
         eprintln!("set REFUND_DESK_PERF_DB");
         return;
     };
-    let store = Store::open(
-        path.as_ref(),
-        Policy::builtin(),
-        Calendar::builtin_default(),
-        "perf",
-    )
-    .unwrap();
+    let mut store = None;
+    timed("open the store", || {
+        store = Some(
+            Store::open(
+                path.as_ref(),
+                Policy::builtin(),
+                Calendar::builtin_default(),
+                "perf",
+            )
+            .unwrap(),
+        )
+    });
+    let store = store.unwrap();
+    timed("overdue_count (due index only)", || {
+        store.overdue_count("2026-11-05").unwrap();
+    });
+    let today = at(NOW).date_naive();
+    for (i, q) in refund_desk::tui::app::QUEUES.iter().enumerate() {
+        let f = refund_desk::tui::app::queue_filter(i, "alice", today);
+        timed(&format!("count {q}"), || {
+            store.count(&f).unwrap();
+        });
+        timed(&format!("first page {q}"), || {
+            store
+                .page(&f, Default::default(), &refund_desk::store::Page::First, 40)
+                .unwrap();
+        });
+    }
     let mut app: Option<App> = None;
     timed("open console (counts + first page)", || {
         app = Some(App::new(store, Keymap::default(), Theme::color(), at(NOW)));

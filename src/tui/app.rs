@@ -237,6 +237,7 @@ impl App {
             let f = queue_filter(i, &me, today);
             let plain = f.assignee.is_none() && !f.pending && f.overdue_on.is_none();
             self.counts[i] = match &per_state {
+                _ if f.overdue_on.is_some() => self.store.overdue_count(&today.to_string()).ok(),
                 Some(per) if plain && f.states.is_empty() => Some(per.values().sum()),
                 Some(per) if plain => Some(f.states.iter().filter_map(|s| per.get(s)).sum()),
                 _ => self.store.count(&f).ok(),
