@@ -75,19 +75,46 @@ fn walk_some(store: &mut Store, how_many: u64) -> anyhow::Result<u64> {
     let alice = store.actor_named("alice")?;
     let bob = store.actor_named("bob")?;
     let now = crate::store::now();
-    let rows = store.page(
-        &Default::default(),
+    // A desk clears its backlog: tickets older than two weeks are done, so
+    // the demo's queues look like a working desk, not a pile of breaches.
+    // The newest are spread over every stage.
+    let two_weeks_ago = (now - chrono::Duration::days(14)).timestamp_micros();
+    let all = Default::default();
+    let mut rows = store.page(&all, Default::default(), &crate::store::Page::First, 2_000)?;
+    let newest = store.page(
+        &all,
         Default::default(),
         &crate::store::Page::Last,
         how_many as usize,
     )?;
+    rows.extend(
+        newest
+            .into_iter()
+            .filter(|r| r.received_us >= two_weeks_ago),
+    );
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|r| seen.insert(r.id.clone()));
+    let rows: Vec<(usize, crate::store::ListRow)> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                if r.received_us < two_weeks_ago {
+                    9
+                } else {
+                    i % 10
+                },
+                r,
+            )
+        })
+        .collect();
     let mut walked = 0;
-    for (i, row) in rows.iter().enumerate() {
-        let depth = i % 10;
+    for (depth, row) in &rows {
+        let (depth, row) = (*depth, row);
         if depth < 3 {
             continue; // stays submitted
         }
-        let who = if i % 3 == 0 { &bob } else { &alice };
+        let who = if row.id.len() % 3 == 0 { &bob } else { &alice };
         let amount = row.verdict.amount.or(row.verdict.ceiling);
         let mut steps = vec![Action::Take];
         if depth >= 4 {
@@ -127,7 +154,11 @@ fn walk_some(store: &mut Store, how_many: u64) -> anyhow::Result<u64> {
                 });
             }
         }
-        if depth >= 8 {
+        if depth >= 8 && amount.is_none() {
+            steps.push(Action::Close {
+                note: Some("customer informed of the decision".into()),
+            });
+        } else if depth >= 8 {
             steps.push(Action::Accept);
             steps.push(Action::Execute {
                 route: Route::Original,

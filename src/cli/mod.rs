@@ -169,6 +169,11 @@ fn load_calendar(path: Option<&std::path::Path>) -> anyhow::Result<Calendar> {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // SQLite failures get an operator's explanation whichever road they took.
+    run_command(cli).map_err(store::explain_any)
+}
+
+fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
     let setup = Setup {
         db: cli.db,
         policy: Policy::load(cli.policy_dir.as_deref())?,

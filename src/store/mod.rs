@@ -44,19 +44,39 @@ impl From<rusqlite::Error> for StoreError {
 
 /// Turns SQLite's terse errors into a sentence an operator can act on.
 pub fn explain(e: rusqlite::Error) -> anyhow::Error {
+    match e.sqlite_error_code().and_then(advice) {
+        Some(msg) => anyhow::anyhow!("{msg} ({e})"),
+        None => anyhow::Error::new(e),
+    }
+}
+
+fn advice(code: rusqlite::ErrorCode) -> Option<&'static str> {
     use rusqlite::ErrorCode::*;
-    let msg = match e.sqlite_error_code() {
-        Some(DatabaseBusy) | Some(DatabaseLocked) => {
+    Some(match code {
+        DatabaseBusy | DatabaseLocked => {
             "the database is busy: another refund-desk kept it locked too long; try again"
-                .to_string()
         }
-        Some(NotADatabase) => "the file is not a refund-desk database".to_string(),
-        Some(ReadOnly) => "the database is read-only for this user".to_string(),
-        Some(DiskFull) => "the disk is full; nothing was written".to_string(),
-        Some(CannotOpen) => "the database file cannot be opened".to_string(),
-        _ => return anyhow::Error::new(e),
-    };
-    anyhow::anyhow!("{msg} ({e})")
+        NotADatabase => "the file is not a refund-desk database",
+        ReadOnly => "the database is read-only for this user",
+        DiskFull => "the disk is full; nothing was written",
+        CannotOpen => "the database file cannot be opened",
+        _ => return None,
+    })
+}
+
+/// `explain` for an error that reached the command line by another road (a
+/// `?` inside import, say): the first SQLite error in its chain decides.
+/// Without it a locked, read-only or full database surfaced as SQLite's own
+/// words ("database is locked: Error code 5") — found by reliability_env.
+pub fn explain_any(e: anyhow::Error) -> anyhow::Error {
+    let code = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<rusqlite::Error>())
+        .and_then(|r| r.sqlite_error_code());
+    match code.and_then(advice) {
+        Some(msg) if !format!("{e:#}").contains(msg) => e.context(msg),
+        _ => e,
+    }
 }
 
 pub struct Store {
@@ -115,7 +135,11 @@ impl Store {
         }
         let existed = path.exists();
         if !existed {
-            create_private(path).with_context(|| format!("{shown}: cannot create the database"))?;
+            match create_private(path) {
+                // Another refund-desk created it this very moment: open theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                r => r.with_context(|| format!("{shown}: cannot create the database"))?,
+            }
         }
         let mut conn = Connection::open_with_flags(
             path,
@@ -125,7 +149,7 @@ impl Store {
         )
         .map_err(explain)
         .with_context(|| format!("{shown}: cannot open"))?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(busy_timeout())?;
         let version = conn
             .query_row("PRAGMA user_version", [], |r| {
                 r.get::<_, i64>(0).map(|v| v as usize)
@@ -138,24 +162,56 @@ impl Store {
             schema::latest()
         );
         if existed && version == 0 {
-            let tables: i64 =
-                conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            // Version and tables read in one statement (one snapshot): another
+            // refund-desk may have created the schema since `version` was read.
+            let (now, tables): (i64, i64) = conn.query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             anyhow::ensure!(
-                tables == 0,
+                tables == 0 || now as usize == schema::latest(),
                 "{shown} is an SQLite file but not a refund-desk database"
             );
         }
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(explain)
+        // A brand-new file is switched to WAL once. Agents racing to open it
+        // can get SQLITE_BUSY here without SQLite calling the busy handler
+        // (its deadlock avoidance), so retry within the busy timeout.
+        let deadline = std::time::Instant::now() + busy_timeout();
+        let mut pause = Duration::from_millis(2);
+        let wal = loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                r => break r,
+            }
+        };
+        wal.map_err(explain)
             .with_context(|| format!("{shown}: cannot switch to WAL"))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // 8 MiB of page cache keeps the console small; imports raise it.
         conn.pragma_update(None, "cache_size", -8_192)?;
         if version < schema::latest() {
-            schema::migrations()
-                .to_latest(&mut conn)
-                .map_err(|e| anyhow::anyhow!("{shown}: migration failed: {e}"))?;
+            // Several agents may open a brand-new file at the same moment. The
+            // migration takes the write lock up front (IMMEDIATE), so a loser
+            // waits for the winner's commit, then fails on "table already
+            // exists": that is fine when the schema is now current.
+            conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+            let result = schema::migrations().to_latest(&mut conn);
+            conn.set_transaction_behavior(rusqlite::TransactionBehavior::Deferred);
+            if let Err(e) = result {
+                let now: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+                anyhow::ensure!(
+                    now as usize == schema::latest(),
+                    "{shown}: migration failed: {e}"
+                );
+            }
         }
         let mut store = Store {
             conn,
@@ -209,11 +265,25 @@ impl Store {
         create_private(dest)?;
         let mut out = Connection::open(dest)?;
         let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
+        // All pages in one step, under one read snapshot: in WAL mode writers
+        // carry on meanwhile. Copying 256 pages per step restarted the copy
+        // after every write by another process, so a big desk with agents at
+        // work was never backed up (found by tests/reliability_backup.rs).
         backup
-            .run_to_completion(256, Duration::from_millis(5), None)
+            .run_to_completion(i32::MAX, Duration::from_millis(5), None)
             .map_err(explain)?;
         Ok(())
     }
+}
+
+/// How long to wait for another writer's lock: 10 s, or
+/// `REFUND_DESK_BUSY_TIMEOUT_MS` (tests use a short one to stay fast).
+fn busy_timeout() -> Duration {
+    std::env::var("REFUND_DESK_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(10))
 }
 
 /// Owner and group may read and write; others nothing (customer data).

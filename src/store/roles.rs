@@ -8,7 +8,10 @@ use rusqlite::{params, OptionalExtension};
 impl Store {
     pub(crate) fn bootstrap_first_supervisor(&mut self) -> anyhow::Result<()> {
         self.conn.execute(
-            "INSERT OR IGNORE INTO operators (name, role, granted_by, granted_at) VALUES (?1, 'supervisor', ?1, ?2)",
+            // Only while the desk has no operator at all: of several agents
+            // opening a brand-new file at once, only the first becomes supervisor.
+            "INSERT INTO operators (name, role, granted_by, granted_at)
+             SELECT ?1, 'supervisor', ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM operators)",
             params![self.operator, super::stamp(super::now())],
         )?;
         Ok(())

@@ -89,11 +89,21 @@ CREATE TABLE leases (
 ) STRICT;
 "#;
 
+/// `INSERT OR REPLACE` (and `REPLACE INTO`) deletes the row it replaces
+/// without firing delete triggers (unless recursive_triggers is on), so V1
+/// let anyone rewrite an event by reusing its seq. Found by
+/// tests/reliability_access.rs.
+const V2: &str = r#"
+CREATE TRIGGER events_no_replace BEFORE INSERT ON events
+WHEN NEW.seq IS NOT NULL AND EXISTS (SELECT 1 FROM events WHERE seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'events are append-only: REPLACE refused'); END;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 /// The schema version this binary writes.
 pub fn latest() -> usize {
-    1
+    2
 }

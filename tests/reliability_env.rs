@@ -1,0 +1,273 @@
+//! Broken environments: each gives one clear line on stderr, exit 1, and
+//! leaves nothing partially written. A file that is not a database, a
+//! read-only file, a database locked by another process, a schema newer than
+//! the binary, a missing directory, a full disk.
+
+mod reliability_util;
+use reliability_util::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A desk with a few tickets and a ticket file ready to import.
+struct Fixture {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    more: PathBuf,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let first = dir.path().join("first.jsonl");
+    std::fs::write(&first, lcic_file("E", 5)).unwrap();
+    let out = run(&db, &["import", first.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let more = dir.path().join("more.jsonl");
+    std::fs::write(&more, lcic_file("M", 50)).unwrap();
+    Fixture { dir, db, more }
+}
+
+/// Everything a reader can see of the desk: any partial write shows here.
+fn snapshot(db: &Path) -> (i64, i64, i64, String) {
+    let c = sql(db);
+    let q = |s: &str| c.query_row(s, [], |r| r.get::<_, i64>(0)).unwrap();
+    (
+        q("SELECT count(*) FROM tickets"),
+        q("SELECT count(*) FROM events"),
+        q("SELECT coalesce(sum(version), 0) FROM tickets"),
+        c.query_row(
+            "SELECT group_concat(name || role, ',') FROM operators",
+            [],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .unwrap()
+        .unwrap_or_default(),
+    )
+}
+
+/// The write commands an agent might run.
+fn writers(f: &Fixture) -> Vec<Vec<String>> {
+    vec![
+        vec!["import".into(), f.more.to_str().unwrap().into()],
+        vec!["act".into(), "E-1".into(), "take".into()],
+        vec!["roles".into(), "grant".into(), "zed".into(), "agent".into()],
+    ]
+}
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_file_that_is_not_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let junk = Prng::new(42).bytes(64 * 1024);
+    std::fs::write(&db, &junk).unwrap();
+    let input = dir.path().join("t.jsonl");
+    std::fs::write(&input, lcic_file("N", 3)).unwrap();
+    for a in [
+        vec!["list"],
+        vec!["show", "N-1"],
+        vec!["import", input.to_str().unwrap()],
+        vec!["act", "N-1", "take"],
+        vec!["check"],
+    ] {
+        let out = run(&db, &a);
+        out.assert_one_line_error("not a refund-desk database");
+        assert_eq!(std::fs::read(&db).unwrap(), junk, "{a:?} changed the file");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 2, "no -wal/-shm or other file was made");
+
+    // Someone else's SQLite file: refused, and left as it was.
+    let other = dir.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('mine');")
+            .unwrap();
+    }
+    let before = std::fs::read(&other).unwrap();
+    let out = run(&other, &["import", input.to_str().unwrap()]);
+    out.assert_one_line_error("not a refund-desk database");
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+    assert_eq!(count(&other, "PRAGMA user_version"), 0);
+}
+
+#[test]
+fn a_read_only_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = fixture();
+    let before = snapshot(&f.db);
+    std::fs::set_permissions(&f.db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    if !is_root() {
+        for w in writers(&f) {
+            let out = run(&f.db, &args(&w));
+            out.assert_one_line_error("read-only");
+        }
+    } else {
+        // Permission bits do not stop root: run the writers as a throwaway
+        // user who can write the directory but not the file.
+        let Some(users) = TempUsers::create("ro", 1) else {
+            println!("NOTE read-only file: skipped (root without useradd/runuser)");
+            return;
+        };
+        std::fs::set_permissions(f.dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        std::fs::set_permissions(&f.more, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let user = &users.users[0];
+        for w in writers(&f) {
+            let out = users.run_as(user, &f.db, &args(&w));
+            if w[0] == "import" {
+                out.assert_one_line_error("read-only");
+            } else {
+                // act and roles refuse a user without a role before writing.
+                assert_eq!(out.code, 1, "{w:?}: {out:?}");
+                assert_eq!(out.stderr.trim().lines().count(), 1, "{out:?}");
+            }
+        }
+        // Readers still read.
+        let out = users.run_as(user, &f.db, &["list"]);
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    std::fs::set_permissions(&f.db, std::fs::Permissions::from_mode(0o660)).unwrap();
+    assert_eq!(snapshot(&f.db), before, "nothing was written");
+    assert_eq!(integrity(&f.db), "ok");
+}
+
+#[test]
+fn a_database_locked_by_another_process() {
+    let f = fixture();
+    let before = snapshot(&f.db);
+    let lock = sql(&f.db);
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    for w in writers(&f) {
+        let t0 = Instant::now();
+        let out = Out::of(
+            desk_cmd(&f.db)
+                .env("REFUND_DESK_BUSY_TIMEOUT_MS", "300")
+                .args(args(&w))
+                .output()
+                .unwrap(),
+        );
+        out.assert_one_line_error("the database is busy");
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "{w:?} waited {:?}",
+            t0.elapsed()
+        );
+    }
+    // Readers are not blocked by a writer (WAL).
+    let out = run(&f.db, &["show", "E-1"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    lock.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(snapshot(&f.db), before, "nothing was written");
+
+    // A lock held for less than the busy timeout is waited for, not an error.
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let child = desk_cmd(&f.db)
+        .env("REFUND_DESK_BUSY_TIMEOUT_MS", "5000")
+        .args(["act", "E-1", "take"])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    lock.execute_batch("COMMIT").unwrap();
+    let out = Out::of(child.wait_with_output().unwrap());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(snapshot(&f.db).1, before.1 + 1, "one event");
+}
+
+#[test]
+fn a_schema_newer_than_the_binary() {
+    let f = fixture();
+    sql(&f.db)
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let before = snapshot(&f.db);
+    let mut all = writers(&f);
+    all.push(vec!["list".into()]);
+    all.push(vec!["show".into(), "E-1".into()]);
+    for w in all {
+        let out = run(&f.db, &args(&w));
+        out.assert_one_line_error("schema version 99, newer than this refund-desk knows");
+        assert!(out.stderr.contains("upgrade refund-desk"), "{out:?}");
+    }
+    assert_eq!(count(&f.db, "PRAGMA user_version"), 99);
+    assert_eq!(snapshot(&f.db), before, "nothing was written");
+}
+
+#[test]
+fn a_missing_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("no/such/dir/desk.db");
+    let input = dir.path().join("t.jsonl");
+    std::fs::write(&input, lcic_file("D", 2)).unwrap();
+    for a in [
+        vec!["list"],
+        vec!["import", input.to_str().unwrap()],
+        vec!["act", "D-1", "take"],
+    ] {
+        let out = run(&db, &a);
+        out.assert_one_line_error("does not exist");
+    }
+    assert!(!dir.path().join("no").exists(), "no directory was made");
+}
+
+/// A tiny tmpfs, unmounted on drop.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
+        if !is_root() {
+            return None;
+        }
+        std::fs::create_dir_all(at).ok()?;
+        let ok = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0755"),
+                "tmpfs",
+            ])
+            .arg(at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?
+            .success();
+        ok.then(|| Tmpfs(at.to_path_buf()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(fs) = Tmpfs::mount(&dir.path().join("tiny"), "1536k") else {
+        println!("NOTE full disk: skipped (needs root to mount a tiny tmpfs)");
+        return;
+    };
+    let db = fs.0.join("desk.db");
+    let first = dir.path().join("first.jsonl");
+    std::fs::write(&first, lcic_file("F", 20)).unwrap();
+    let out = run(&db, &["import", first.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let before = snapshot(&db);
+    // Far more than fits: the one transaction of the batch cannot complete.
+    let big = dir.path().join("big.jsonl");
+    std::fs::write(&big, lcic_file("G", 6_000)).unwrap();
+    let out = run(&db, &["import", big.to_str().unwrap()]);
+    out.assert_one_line_error("the disk is full; nothing was written");
+    assert_eq!(snapshot(&db), before, "nothing was written");
+    assert_eq!(integrity(&db), "ok");
+    // The desk still works for small things once the failed write is gone.
+    let out = run(&db, &["act", "F-1", "take"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    drop(fs);
+}
