@@ -106,3 +106,74 @@ fn the_loop_polls_and_quits_on_script_end() {
     let text = refund_desk::tui::ui::buffer_text(terminal.backend().buffer());
     assert!(text.contains("All 23"), "{text}");
 }
+
+#[test]
+fn another_agents_lease_is_shown_and_warned_about() {
+    let (_dir, mut store) = store("");
+    let mut bob = second_agent(&mut store);
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>");
+    bob.claim("LC-1001", at(NOW)).unwrap();
+    assert!(app.tick(), "the lease shows up on the next poll");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("bob is working on this ticket"), "{text}");
+    press(&mut app, "t");
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("now initial_review (bob was working on it)"),
+        "{text}"
+    );
+    let d = app.detail.as_ref().unwrap();
+    assert_eq!(
+        d.case.assignee.as_deref(),
+        Some("alice"),
+        "advice, not a lock"
+    );
+    // Our own lease is released once the action is done.
+    bob.release("LC-1001").unwrap();
+    assert_eq!(bob.held_by_other("LC-1001", at(NOW)).unwrap(), None);
+}
+
+#[test]
+fn opening_a_form_claims_the_ticket_and_cancelling_releases_it() {
+    let (_dir, mut store) = store("");
+    let bob = second_agent(&mut store);
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>teA");
+    assert_eq!(
+        bob.held_by_other("LC-1001", at(NOW)).unwrap().as_deref(),
+        Some("alice")
+    );
+    press(&mut app, "<Esc>");
+    assert_eq!(bob.held_by_other("LC-1001", at(NOW)).unwrap(), None);
+}
+
+#[test]
+fn overdue_count_matches_the_overdue_filter() {
+    let (_dir, mut store) = store("");
+    // Move some tickets on, including to terminal states, then compare.
+    let actor = store.actor().unwrap();
+    for id in ["LC-1001", "LC-1004", "TR-2001"] {
+        store.act(id, &Action::Take, &actor, None, at(NOW)).unwrap();
+    }
+    store
+        .act(
+            "LC-1004",
+            &Action::Withdraw { note: None },
+            &actor,
+            None,
+            at(NOW),
+        )
+        .unwrap();
+    for day in ["2026-11-01", "2026-11-07", "2026-11-12", "2026-12-31"] {
+        let f = refund_desk::store::ListFilter {
+            overdue_on: Some(day.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            store.overdue_count(day).unwrap(),
+            store.count(&f).unwrap(),
+            "{day}"
+        );
+    }
+}

@@ -8,6 +8,7 @@ mod leases;
 mod query;
 mod roles;
 mod schema;
+mod tui_queries;
 mod verdicts;
 
 pub use act::ActOutcome;

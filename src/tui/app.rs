@@ -107,6 +107,8 @@ pub struct App {
     pub sort: Sort,
     pub pager: Pager,
     pub detail: Option<Detail>,
+    /// Another operator holding a lease on the selected ticket (advice only).
+    pub lease_holder: Option<String>,
     detail_stale: bool,
     pub detail_scroll: u16,
     pub zoom: bool,
@@ -137,6 +139,7 @@ impl App {
             sort: Sort::Received,
             pager: Pager::default(),
             detail: None,
+            lease_holder: None,
             detail_stale: true,
             detail_scroll: 0,
             zoom: false,
@@ -189,11 +192,11 @@ impl App {
         }
     }
 
-    fn error(&mut self, msg: impl Into<String>) {
+    pub(super) fn error(&mut self, msg: impl Into<String>) {
         self.message = Some((Level::Error, msg.into()));
     }
 
-    fn info(&mut self, msg: impl Into<String>) {
+    pub(super) fn info(&mut self, msg: impl Into<String>) {
         self.message = Some((Level::Info, msg.into()));
     }
 
@@ -225,17 +228,39 @@ impl App {
         self.detail_stale = true;
     }
 
+    /// Queue counts. Pure state queues add up the trigger-kept per-state
+    /// counts (constant time); Mine, Pending and Overdue ask indexed queries.
     fn recount(&mut self) {
         let (me, today) = (self.operator().to_string(), self.today());
+        let per_state = self.store.state_counts().ok();
         for i in 0..QUEUES.len() {
-            self.counts[i] = self.store.count(&queue_filter(i, &me, today)).ok();
+            let f = queue_filter(i, &me, today);
+            let plain = f.assignee.is_none() && !f.pending && f.overdue_on.is_none();
+            self.counts[i] = match &per_state {
+                _ if f.overdue_on.is_some() => self.store.overdue_count(&today.to_string()).ok(),
+                Some(per) if plain && f.states.is_empty() => Some(per.values().sum()),
+                Some(per) if plain => Some(f.states.iter().filter_map(|s| per.get(s)).sum()),
+                _ => self.store.count(&f).ok(),
+            };
         }
-        self.shown = self.store.count(&self.filter()).ok();
+        self.shown = self.count_shown();
+    }
+
+    /// How many rows the list holds: the tab's count unless narrowed further.
+    fn count_shown(&self) -> Option<u64> {
+        let narrowed = self.state_filter.is_some()
+            || self.verdict_filter.is_some()
+            || self.product_filter.is_some()
+            || self.search.is_some();
+        match self.counts[self.tab] {
+            Some(n) if !narrowed => Some(n),
+            _ => self.store.count(&self.filter()).ok(),
+        }
     }
 
     /// The filter changed: start from the top.
-    fn refilter(&mut self) {
-        self.shown = self.store.count(&self.filter()).ok();
+    pub(super) fn refilter(&mut self) {
+        self.shown = self.count_shown();
         self.with_pager(|p, s| p.first(s));
         self.detail_stale = true;
     }
@@ -254,7 +279,12 @@ impl App {
                 changed = true;
             }
             Ok(_) if before.0 != self.today() => self.refresh(None),
-            Ok(_) => {}
+            Ok(_) => {
+                // Leases write no event: look at the selected ticket's directly.
+                let holder = self.holder_of_selected();
+                changed |= holder != self.lease_holder;
+                self.lease_holder = holder;
+            }
             Err(e) => {
                 self.error(e.to_string());
                 changed = true;
@@ -275,6 +305,7 @@ impl App {
             self.detail_scroll = 0;
         }
         self.detail_stale = false;
+        self.lease_holder = self.holder_of_selected();
         self.detail = match id {
             None => None,
             Some(id) => match self.store.detail(&id) {
@@ -285,6 +316,11 @@ impl App {
                 }
             },
         };
+    }
+
+    fn holder_of_selected(&self) -> Option<String> {
+        let id = self.selected_id()?;
+        self.store.held_by_other(&id, self.now).ok().flatten()
     }
 
     pub fn resize(&mut self, width: u16, height: u16) {
@@ -438,7 +474,7 @@ impl App {
 
     /// Starts a verb on the selected ticket: its form, its confirmation, or
     /// straight to the store.
-    fn begin(&mut self, verb: Verb) {
+    pub(super) fn begin(&mut self, verb: Verb) {
         self.settle();
         let Some(d) = self.detail.as_ref() else {
             return self.error("no ticket selected");
@@ -457,7 +493,19 @@ impl App {
             );
             return self.error(msg);
         }
-        if let Some(form) = Form::for_verb(verb, d) {
+        let id = d.ticket.id.clone();
+        let form = Form::for_verb(verb, d);
+        // A lease tells other consoles someone is on this ticket; it is advice,
+        // the version check is what refuses a collision.
+        match self.store.claim(&id, self.now) {
+            Ok(Some(other)) => {
+                self.lease_holder = Some(other.clone());
+                self.error(format!("{other} is working on {id} right now"));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("lease on {id}: {e}"),
+        }
+        if let Some(form) = form {
             self.popups.push(Popup::Form(form));
             return;
         }
@@ -469,7 +517,7 @@ impl App {
         self.proceed(verb, action);
     }
 
-    fn proceed(&mut self, verb: Verb, action: Wf) {
+    pub(super) fn proceed(&mut self, verb: Verb, action: Wf) {
         let Some(d) = self.detail.as_ref() else {
             return self.error("no ticket selected");
         };
@@ -489,8 +537,9 @@ impl App {
 
     /// One store transaction; refusals and stale versions become the
     /// message line and change nothing. The row and detail reload after.
-    fn commit(&mut self, id: &str, version: i64, action: &Wf) {
+    pub(super) fn commit(&mut self, id: &str, version: i64, action: &Wf) {
         self.popups.clear();
+        let _ = self.store.release(id);
         let result = self
             .store
             .actor()
@@ -504,114 +553,14 @@ impl App {
             Ok(ActOutcome::NoOp) => self.info(format!("{id} {name}: already done")),
             Err(e) => self.error(format!("{id} {name}: {e}")),
         }
+        if let (Some(other), Some((_, m))) = (&self.lease_holder, &mut self.message) {
+            m.push_str(&format!(" ({other} was working on it)"));
+        }
         self.refresh(Some(id.to_string()));
         if self.selected_id().as_deref() != Some(id) {
             if let Some((Level::Info, m)) = &mut self.message {
                 m.push_str(" — it left this queue");
             }
-        }
-    }
-
-    fn update_menu(&mut self, action: Action) {
-        let Some(Popup::Menu { items, cursor }) = self.popups.last_mut() else {
-            return;
-        };
-        match action {
-            Action::Down => *cursor = (*cursor + 1).min(items.len().saturating_sub(1)),
-            Action::Up => *cursor = cursor.saturating_sub(1),
-            Action::Choose | Action::Confirm => {
-                let verb = items.get(*cursor).copied();
-                self.popups.pop();
-                if let Some(v) = verb {
-                    self.begin(v);
-                }
-            }
-            Action::Cancel => {
-                self.popups.pop();
-            }
-            _ => {}
-        }
-    }
-
-    fn update_form(&mut self, action: Action) {
-        let Some(Popup::Form(form)) = self.popups.last_mut() else {
-            return;
-        };
-        match action {
-            Action::NextField => form.next(),
-            Action::PrevField => form.prev(),
-            Action::DeleteChar => form.backspace(),
-            Action::ClearField => form.clear(),
-            Action::Cancel => {
-                self.popups.pop();
-            }
-            Action::Confirm | Action::Choose => match form.to_action() {
-                Ok(a) => {
-                    let verb = form.verb;
-                    self.popups.pop();
-                    self.proceed(verb, a);
-                }
-                Err(e) => form.error = Some(e),
-            },
-            _ => {}
-        }
-    }
-
-    fn update_confirm(&mut self, action: Action) {
-        let Some(Popup::Confirm {
-            id,
-            version,
-            action: wf,
-            ..
-        }) = self.popups.last().cloned()
-        else {
-            return;
-        };
-        match action {
-            Action::Confirm | Action::Choose => self.commit(&id, version, &wf),
-            Action::Cancel => {
-                self.popups.pop();
-                self.info("cancelled; nothing changed");
-            }
-            _ => {}
-        }
-    }
-
-    fn update_search(&mut self, action: Action) {
-        let Some(Popup::Search { text }) = self.popups.last_mut() else {
-            return;
-        };
-        match action {
-            Action::DeleteChar => {
-                text.pop();
-            }
-            Action::ClearField => text.clear(),
-            Action::Cancel => {
-                self.popups.pop();
-            }
-            Action::Confirm | Action::Choose => {
-                let q = text.trim().to_string();
-                self.popups.pop();
-                self.search = (!q.is_empty()).then_some(q);
-                self.refilter();
-            }
-            _ => {}
-        }
-    }
-
-    fn update_help(&mut self, action: Action) {
-        let Some(Popup::Help { scroll }) = self.popups.last_mut() else {
-            return;
-        };
-        match action {
-            Action::Down => *scroll = scroll.saturating_add(1),
-            Action::Up => *scroll = scroll.saturating_sub(1),
-            Action::PageDown => *scroll = scroll.saturating_add(10),
-            Action::PageUp => *scroll = scroll.saturating_sub(10),
-            Action::Cancel => {
-                self.popups.pop();
-            }
-            _ => {}
         }
     }
 }

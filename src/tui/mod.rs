@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod form;
 pub mod keymap;
+mod modal;
 pub mod pager;
 pub mod theme;
 pub mod ui;
@@ -140,7 +141,14 @@ where
 /// Runs the console on the real terminal. The terminal is restored on
 /// return, on error and on panic (ratatui's hook).
 pub fn run(mut app: App) -> anyhow::Result<()> {
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            // Raw mode may already be on: never leave the shell in it.
+            ratatui::restore();
+            return Err(anyhow::anyhow!("cannot start the console: {e}"));
+        }
+    };
     app.live_clock = true;
     let result = run_loop(&mut terminal, &mut app, &mut TerminalIo);
     ratatui::restore();

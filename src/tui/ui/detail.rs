@@ -76,6 +76,12 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
                 .unwrap_or_else(|| "unassigned".into())
         )),
     ])];
+    if let Some(who) = &app.lease_holder {
+        out.push(Line::styled(
+            format!("⚑ {} is working on this ticket", inert(who)),
+            th.error,
+        ));
+    }
     out.push(kv(app, "received", ts(app, &t.received_at)));
     let name = t
         .account_name

@@ -1,0 +1,114 @@
+//! What keys do while a popup is on top: the action menu, a form, a
+//! confirmation, the search line, help. The popups themselves live in
+//! `app::Popup`; drawing is in `ui::popups`.
+
+use super::action::Action;
+use super::app::{App, Popup};
+
+impl App {
+    pub(super) fn update_menu(&mut self, action: Action) {
+        let Some(Popup::Menu { items, cursor }) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Action::Down => *cursor = (*cursor + 1).min(items.len().saturating_sub(1)),
+            Action::Up => *cursor = cursor.saturating_sub(1),
+            Action::Choose | Action::Confirm => {
+                let verb = items.get(*cursor).copied();
+                self.popups.pop();
+                if let Some(v) = verb {
+                    self.begin(v);
+                }
+            }
+            Action::Cancel => {
+                self.popups.pop();
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn update_form(&mut self, action: Action) {
+        let Some(Popup::Form(form)) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Action::NextField => form.next(),
+            Action::PrevField => form.prev(),
+            Action::DeleteChar => form.backspace(),
+            Action::ClearField => form.clear(),
+            Action::Cancel => {
+                let id = form.id.clone();
+                self.popups.pop();
+                let _ = self.store.release(&id);
+            }
+            Action::Confirm | Action::Choose => match form.to_action() {
+                Ok(a) => {
+                    let verb = form.verb;
+                    self.popups.pop();
+                    self.proceed(verb, a);
+                }
+                Err(e) => form.error = Some(e),
+            },
+            _ => {}
+        }
+    }
+
+    pub(super) fn update_confirm(&mut self, action: Action) {
+        let Some(Popup::Confirm {
+            id,
+            version,
+            action: wf,
+            ..
+        }) = self.popups.last().cloned()
+        else {
+            return;
+        };
+        match action {
+            Action::Confirm | Action::Choose => self.commit(&id, version, &wf),
+            Action::Cancel => {
+                self.popups.pop();
+                let _ = self.store.release(&id);
+                self.info("cancelled; nothing changed");
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn update_search(&mut self, action: Action) {
+        let Some(Popup::Search { text }) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Action::DeleteChar => {
+                text.pop();
+            }
+            Action::ClearField => text.clear(),
+            Action::Cancel => {
+                self.popups.pop();
+            }
+            Action::Confirm | Action::Choose => {
+                let q = text.trim().to_string();
+                self.popups.pop();
+                self.search = (!q.is_empty()).then_some(q);
+                self.refilter();
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn update_help(&mut self, action: Action) {
+        let Some(Popup::Help { scroll }) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Action::Down => *scroll = scroll.saturating_add(1),
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::PageDown => *scroll = scroll.saturating_add(10),
+            Action::PageUp => *scroll = scroll.saturating_sub(10),
+            Action::Cancel => {
+                self.popups.pop();
+            }
+            _ => {}
+        }
+    }
+}
