@@ -210,7 +210,7 @@ impl BatchWriter<'_> {
 
     fn line(&mut self, p: Parsed, opts: ImportOptions) -> anyhow::Result<()> {
         if let Some(&i) = self.fresh_ids.get(&p.ticket.id) {
-            if self.fresh[i].value == p.value {
+            if self.fresh[i].value() == p.value() {
                 self.local.unchanged += 1;
                 return Ok(());
             }
@@ -238,7 +238,7 @@ impl BatchWriter<'_> {
             return Ok(());
         };
         let old_value: Value = serde_json::from_str(&old_raw).unwrap_or(Value::Null);
-        if old_value == p.value {
+        if old_value == p.value() {
             self.local.unchanged += 1;
         } else if !opts.update {
             self.conflict(&p);
