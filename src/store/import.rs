@@ -56,9 +56,9 @@ impl Store {
         mut on_reject: impl FnMut(&Rejected),
         mut progress: impl FnMut(u64),
     ) -> anyhow::Result<ImportReport> {
-        // Bulk writes touch eight indexes per row: give them 64 MiB of cache
+        // Bulk writes touch ten indexes per row: give them 256 MiB of cache
         // for the duration, then go back to the console's small footprint.
-        self.conn.pragma_update(None, "cache_size", -65_536)?;
+        self.conn.pragma_update(None, "cache_size", -262_144)?;
         let result = self.import_batches(name, reader, opts, &mut on_reject, &mut progress);
         self.conn.pragma_update(None, "cache_size", -8_192)?;
         result
