@@ -4,9 +4,11 @@
 mod detail;
 mod footer;
 mod help;
+pub mod letter;
 mod list;
 mod popups;
 mod timeline;
+pub mod wrap;
 
 pub use help::help_lines;
 

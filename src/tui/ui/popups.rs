@@ -23,7 +23,7 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn frame(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
+pub(super) fn frame(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
     Clear.render(area, buf);
     let block = Block::new()
         .borders(Borders::ALL)
@@ -42,6 +42,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Popup::Form(f) => form(app, area, f, buf),
             Popup::Confirm { lines, .. } => confirm(app, area, lines, buf),
             Popup::Help { scroll } => help(app, area, *scroll, buf),
+            Popup::Letter { id, letter, scroll } => {
+                super::letter::render(app, area, id, letter, *scroll, buf)
+            }
             Popup::Search { .. } => {} // drawn on the status line
         }
     }
