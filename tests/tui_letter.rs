@@ -129,3 +129,29 @@ fn footer_and_help_show_the_letter_keys() {
     assert!(help.contains("draft letter to the customer"), "{help}");
     assert!(help.contains("copy to the clipboard (OSC 52)"), "{help}");
 }
+
+#[test]
+fn wide_glyphs_under_the_popup_never_spill_into_its_border() {
+    // LC-1002's Chinese words sit in the detail pane under the letter.
+    let (_dir, mut store) = store(EXTRA);
+    use refund_desk::domain::workflow::Action as Wf;
+    act(&mut store, "LC-1002", Wf::Take);
+    act(
+        &mut store,
+        "LC-1002",
+        Wf::Approve {
+            amount: None,
+            note: None,
+        },
+    );
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>/LC-1002<Enter>m");
+    assert!(matches!(app.popups.last(), Some(Popup::Letter { .. })));
+    let buf = draw(&mut app, 100, 30);
+    let (x, _) = find(&buf, "letter to the customer", "┌").unwrap();
+    assert!(x > 0);
+    for y in 0..30 {
+        let w = unicode_width::UnicodeWidthStr::width(buf[(x - 1, y)].symbol());
+        assert!(w <= 1, "row {y}: {:?}", buf[(x - 1, y)].symbol());
+    }
+}

@@ -25,6 +25,16 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 pub(super) fn frame(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
     Clear.render(area, buf);
+    // A wide glyph just left of the box would spill into its border: the
+    // terminal draws both halves and the diff skips the cell it covers.
+    if area.x > buf.area.x {
+        for y in area.top()..area.bottom() {
+            let cell = &mut buf[(area.x - 1, y)];
+            if width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(app.theme.title)
