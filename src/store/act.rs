@@ -74,7 +74,7 @@ impl Store {
                 t.case.state.as_str(),
                 t.case.assignee,
                 t.case.pending.is_some(),
-                due.map(|d| d.target.to_string()),
+                super::due_target_text(due),
                 due.and_then(|d| d.breach).map(|d| d.to_string()),
                 serde_json::to_string(&t.case).map_err(anyhow::Error::from)?,
                 stamp,

@@ -2,6 +2,7 @@
 //! its line number, re-imports are idempotent, and nothing is half-written —
 //! lines are applied in batches, each batch one transaction.
 
+use super::dashboard::TotalsDelta;
 use super::verdicts::recompute_account;
 use super::Store;
 use crate::domain::calendar::Calendar;
@@ -153,6 +154,7 @@ impl Store {
             fresh_ids: HashMap::new(),
             local: ImportReport::default(),
             rejects: Vec::new(),
+            delta: TotalsDelta::default(),
         };
         for p in batch.drain(..) {
             w.line(p, opts)?;
@@ -190,6 +192,8 @@ struct BatchWriter<'a> {
     fresh_ids: HashMap<String, usize>,
     local: ImportReport,
     rejects: Vec<Rejected>,
+    /// Day-total changes, written once at the end of the batch.
+    delta: TotalsDelta,
 }
 
 impl BatchWriter<'_> {
@@ -218,12 +222,16 @@ impl BatchWriter<'_> {
             // held back so the update below applies to a real row.
             self.flush_fresh(true)?;
         }
-        let existing: Option<(String, String, i64)> = self
+        let existing: Option<(String, String, i64, String)> = self
             .tx
-            .prepare_cached("SELECT raw, account_id, received_us FROM tickets WHERE id = ?1")?
-            .query_row([&p.ticket.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .prepare_cached(
+                "SELECT raw, account_id, received_us, verdict FROM tickets WHERE id = ?1",
+            )?
+            .query_row([&p.ticket.id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
-        let Some((old_raw, old_account, old_us)) = existing else {
+        let Some((old_raw, old_account, old_us, old_verdict)) = existing else {
             self.fresh_ids.insert(p.ticket.id.clone(), self.fresh.len());
             self.fresh.push(p);
             self.local.added += 1;
@@ -236,6 +244,15 @@ impl BatchWriter<'_> {
             self.conflict(&p);
         } else {
             let t = &p.ticket;
+            // The stored verdict moves with the ticket to its new day and
+            // product in the day totals; the recompute below then swaps it.
+            if let (Ok(old_t), Ok(old_v)) = (
+                super::verdicts::parse_stored(&t.id, &old_raw),
+                serde_json::from_str::<Verdict>(&old_verdict),
+            ) {
+                self.delta.add(&old_t, &old_v, self.policy.tz, -1);
+                self.delta.add(t, &old_v, self.policy.tz, 1);
+            }
             update_ticket(self.tx, t, &p.raw, self.operator, &self.at)?;
             let payload = json!({"file": self.file, "line": p.line, "previous": old_value});
             insert_event(
@@ -294,6 +311,7 @@ impl BatchWriter<'_> {
                     if v.kind == VerdictKind::FullRefund {
                         prior.push(PriorRefund::of(t));
                     }
+                    self.delta.add(t, &v, self.policy.tz, 1);
                     Some(v)
                 };
                 let local_day = t.received_at.with_timezone(&self.policy.tz).date_naive();
@@ -346,10 +364,11 @@ impl BatchWriter<'_> {
                 account,
                 (*us, id),
                 &self.known,
-                self.operator,
-                &self.at,
+                (self.operator, &self.at),
+                &mut self.delta,
             )? as u64;
         }
+        self.delta.flush(self.tx)?;
         Ok((self.local, self.rejects))
     }
 }
@@ -401,7 +420,7 @@ fn insert_ticket(
         kind,
         version,
         case.state.as_str(),
-        due.map(|d| d.target.to_string()),
+        super::due_target_text(due),
         due.and_then(|d| d.breach).map(|d| d.to_string()),
         at,
         operator,

@@ -3,6 +3,7 @@
 //! optimistic concurrency, and an append-only event log.
 
 mod act;
+mod dashboard;
 mod import;
 mod leases;
 mod query;
@@ -12,6 +13,7 @@ mod tui_queries;
 mod verdicts;
 
 pub use act::ActOutcome;
+pub use dashboard::{Dashboard, DayTotals};
 pub use import::{ImportOptions, ImportReport};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort};
 
@@ -320,4 +322,14 @@ pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
 pub fn stamp(t: chrono::DateTime<chrono::FixedOffset>) -> String {
     t.to_utc()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Stored as the due date of a ticket with no running clock: later than any
+/// real date, so `due_target < today` and the due-date order need no NULL
+/// handling and one index serves both.
+pub const NO_DUE: &str = "9999-12-31";
+
+pub(crate) fn due_target_text(due: Option<crate::domain::calendar::Due>) -> String {
+    due.map(|d| d.target.to_string())
+        .unwrap_or_else(|| NO_DUE.to_string())
 }

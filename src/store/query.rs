@@ -69,7 +69,11 @@ impl ListRow {
     pub fn key(&self, sort: Sort) -> SortKey {
         let v = match sort {
             Sort::Received => Sql::Integer(self.received_us),
-            Sort::Due => self.due_target.clone().map(Sql::Text).unwrap_or(Sql::Null),
+            Sort::Due => Sql::Text(
+                self.due_target
+                    .clone()
+                    .unwrap_or_else(|| super::NO_DUE.into()),
+            ),
         };
         (v, self.id.clone())
     }
@@ -93,7 +97,9 @@ fn read_row(r: &Row) -> rusqlite::Result<ListRow> {
         state: r.get(8)?,
         assignee: r.get(9)?,
         pending: r.get(10)?,
-        due_target: r.get(11)?,
+        due_target: r
+            .get::<_, Option<String>>(11)?
+            .filter(|d| d != super::NO_DUE),
         due_breach: r.get(12)?,
         version: r.get(13)?,
         verdict: serde_json::from_str(&verdict).map_err(|e| {
@@ -129,10 +135,7 @@ fn where_clause(f: &ListFilter, args: &mut Vec<Sql>) -> String {
     }
     if let Some(day) = &f.overdue_on {
         args.push(Sql::Text(day.clone()));
-        w.push(format!(
-            "due_target < ?{} AND state NOT IN ('completed', 'closed')",
-            args.len()
-        ));
+        w.push(format!("due_target < ?{}", args.len()));
     }
     if let Some(q) = f.search.as_deref().and_then(crate::text::search_query) {
         args.push(Sql::Text(q));
@@ -189,10 +192,10 @@ impl Store {
         let col = match sort {
             Sort::Received => "received_us",
             // Rows without a clock sort after every dated row.
-            Sort::Due => "coalesce(due_target, '9999')",
+            Sort::Due => "due_target",
         };
         let key_value = |v: &Sql| match (sort, v) {
-            (Sort::Due, Sql::Null) => Sql::Text("9999".into()),
+            (Sort::Due, Sql::Null) => Sql::Text(super::NO_DUE.into()),
             (_, v) => v.clone(),
         };
         let (cmp, desc) = match at {

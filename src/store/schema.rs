@@ -34,7 +34,10 @@ CREATE INDEX tickets_by_state ON tickets (state, received_us, id);
 CREATE INDEX tickets_by_verdict ON tickets (verdict_kind, received_us, id);
 CREATE INDEX tickets_by_product ON tickets (product, received_us, id);
 CREATE INDEX tickets_by_assignee ON tickets (assignee, received_us, id) WHERE assignee IS NOT NULL;
-CREATE INDEX tickets_by_due ON tickets (due_target, id) WHERE due_target IS NOT NULL;
+-- due_target is '9999-12-31' when no clock runs (see store::NO_DUE), so
+-- one full index serves both the Overdue queue and the sort by due date.
+CREATE INDEX tickets_by_due ON tickets (due_target, id);
+CREATE INDEX tickets_by_breach ON tickets (due_breach) WHERE due_breach IS NOT NULL;
 CREATE INDEX tickets_pending ON tickets (received_us, id) WHERE pending = 1;
 
 CREATE TABLE events (
@@ -73,6 +76,19 @@ END;
 CREATE TRIGGER state_counts_delete AFTER DELETE ON tickets BEGIN
     UPDATE state_counts SET n = n - 1 WHERE state = old.state;
 END;
+
+-- Tickets and verdict amounts per local day of receipt, product, verdict kind
+-- and currency, kept by the store wherever a verdict is written, so the
+-- dashboard's 30-day totals cost the same at a million tickets as at ten.
+CREATE TABLE daily_totals (
+    day      TEXT NOT NULL,
+    product  TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    tickets  INTEGER NOT NULL,
+    cents    INTEGER NOT NULL,     -- exact: amounts have two decimals
+    PRIMARY KEY (day, product, kind, currency)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE operators (
     name       TEXT PRIMARY KEY,

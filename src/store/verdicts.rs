@@ -2,6 +2,7 @@
 //! on the same account's earlier tickets, so an import, an update or a policy
 //! change recomputes every verdict it can affect, in received order.
 
+use super::dashboard::TotalsDelta;
 use super::Store;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
 use crate::domain::ticket::Ticket;
@@ -33,8 +34,8 @@ pub(crate) fn recompute_account(
     account: &str,
     from: (i64, &str),
     known: &HashMap<String, Ticket>,
-    operator: &str,
-    at: &str,
+    who: (&str, &str),
+    delta: &mut TotalsDelta,
 ) -> anyhow::Result<usize> {
     let mut prior: Vec<PriorRefund> = Vec::new();
     {
@@ -77,56 +78,58 @@ pub(crate) fn recompute_account(
         if v.kind == VerdictKind::FullRefund {
             prior.push(PriorRefund::of(t));
         }
-        if store_verdict(
-            tx,
-            policy,
-            &id,
-            &v,
-            &old,
-            &old_version,
-            &state,
-            operator,
-            at,
-        )? {
+        let stored = Stored {
+            id,
+            verdict: old,
+            policy_version: old_version,
+            state,
+        };
+        if store_verdict(tx, policy, t, &v, &stored, who, delta)? {
             changed += 1;
         }
     }
     Ok(changed)
 }
 
-/// Writes a verdict if it differs from the stored one; records the change
-/// as an event unless the ticket never had a verdict.
-#[allow(clippy::too_many_arguments)]
+/// Writes a verdict if it differs from the stored one, keeping the
+/// dashboard's day totals in step; records the change as an event unless
+/// the ticket never had a verdict.
 pub(crate) fn store_verdict(
     tx: &Connection,
     policy: &Policy,
-    id: &str,
+    t: &Ticket,
     v: &Verdict,
-    old: &str,
-    old_version: &str,
-    state: &str,
-    operator: &str,
-    at: &str,
+    stored: &Stored,
+    who: (&str, &str),
+    delta: &mut TotalsDelta,
 ) -> anyhow::Result<bool> {
+    let (operator, at) = who;
     let text = serde_json::to_string(v)?;
-    if text == old && old_version == policy.version {
+    if text == stored.verdict && stored.policy_version == policy.version {
         return Ok(false);
     }
     tx.prepare_cached(
         "UPDATE tickets SET verdict = ?2, verdict_kind = ?3, policy_version = ?4 WHERE id = ?1",
     )?
-    .execute(params![id, text, v.kind.as_str(), policy.version])?;
-    if text == old || old_version.is_empty() {
+    .execute(params![t.id, text, v.kind.as_str(), policy.version])?;
+    if text == stored.verdict {
         return Ok(false);
     }
-    let old_v: Option<Verdict> = serde_json::from_str(old).ok();
+    let old_v: Option<Verdict> = serde_json::from_str(&stored.verdict).ok();
+    if let Some(old) = &old_v {
+        delta.add(t, old, policy.tz, -1);
+    }
+    delta.add(t, v, policy.tz, 1);
+    if stored.policy_version.is_empty() {
+        return Ok(false);
+    }
     tx.prepare_cached(
         "INSERT INTO events (ticket_id, action, from_state, to_state, operator, at, note, payload)
          VALUES (?1, 'reverdict', ?2, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
-        id,
-        state,
+        t.id,
+        stored.state,
         operator,
         at,
         format!("verdict changed under policy {}", policy.version),
@@ -169,22 +172,14 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut changed = 0u64;
-        let seen = walk_all(&tx, &policy, &mut progress, |row, fresh| {
-            if store_verdict(
-                &tx,
-                &policy,
-                &row.id,
-                fresh,
-                &row.verdict,
-                &row.policy_version,
-                &row.state,
-                &operator,
-                &at,
-            )? {
+        let mut delta = TotalsDelta::default();
+        let seen = walk_all(&tx, &policy, &mut progress, |row, t, fresh| {
+            if store_verdict(&tx, &policy, t, fresh, row, (&operator, &at), &mut delta)? {
                 changed += 1;
             }
             Ok(())
         })?;
+        delta.flush(&tx)?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('policy_version', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -201,7 +196,7 @@ impl Store {
         other: &Policy,
         mut each: impl FnMut(&str, &str, &Verdict, &Verdict),
     ) -> anyhow::Result<()> {
-        walk_all(&self.conn, other, &mut |_, _| {}, |row, fresh| {
+        walk_all(&self.conn, other, &mut |_, _| {}, |row, _, fresh| {
             if matches!(row.state.as_str(), "completed" | "closed") {
                 return Ok(());
             }
@@ -221,7 +216,7 @@ impl Store {
         mut mismatch: impl FnMut(&str, &str, &str),
     ) -> anyhow::Result<(u64, u64)> {
         let mut bad = 0u64;
-        let seen = walk_all(&self.conn, &self.policy, &mut |_, _| {}, |row, fresh| {
+        let seen = walk_all(&self.conn, &self.policy, &mut |_, _| {}, |row, _, fresh| {
             let fresh = serde_json::to_string(fresh)?;
             if fresh != row.verdict {
                 bad += 1;
@@ -247,7 +242,7 @@ fn walk_all(
     conn: &Connection,
     policy: &Policy,
     progress: &mut impl FnMut(u64, u64),
-    mut visit: impl FnMut(&Stored, &Verdict) -> anyhow::Result<()>,
+    mut visit: impl FnMut(&Stored, &Ticket, &Verdict) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
     let total = conn.query_row("SELECT count(*) FROM tickets", [], |r| r.get::<_, i64>(0))? as u64;
     let mut seen = 0u64;
@@ -279,7 +274,7 @@ fn walk_all(
             if v.kind == VerdictKind::FullRefund {
                 prior.push(PriorRefund::of(&t));
             }
-            visit(&stored, &v)?;
+            visit(&stored, &t, &v)?;
             seen += 1;
         }
         progress(seen, total);
