@@ -78,6 +78,11 @@ fn resizing_with_a_letter_open_never_panics() {
 }
 
 #[test]
+fn resizing_the_dashboard_never_panics() {
+    sweep("b");
+}
+
+#[test]
 fn navigation_at_tiny_sizes_keeps_working() {
     let (_dir, store) = store("");
     let mut app = app(store);

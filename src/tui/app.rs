@@ -129,6 +129,9 @@ pub struct App {
     pub zoom: bool,
     pub chinese: bool,
     pub popups: Vec<Popup>,
+    /// The dashboard screen, when shown (else the queues): its numbers, or
+    /// why they could not be read.
+    pub dashboard: Option<Result<super::dashboard::Board, String>>,
     pub message: Option<(Level, String)>,
     pub quit: bool,
     pub size: (u16, u16),
@@ -162,6 +165,7 @@ impl App {
             zoom: false,
             chinese: false,
             popups: Vec::new(),
+            dashboard: None,
             message: None,
             quit: false,
             size: (80, 24),
@@ -201,6 +205,7 @@ impl App {
 
     pub fn mode(&self) -> Mode {
         match self.popups.last() {
+            None if self.dashboard.is_some() => Mode::Dashboard,
             None => Mode::List,
             Some(Popup::Menu { .. }) => Mode::Menu,
             Some(Popup::Form(_)) => Mode::Form,
@@ -255,6 +260,9 @@ impl App {
         self.recount();
         self.with_pager(|p, s| p.reload(s, keep.as_deref()));
         self.detail_stale = true;
+        if self.dashboard.is_some() {
+            self.load_dashboard();
+        }
     }
 
     /// Queue counts. Pure state queues add up the trigger-kept per-state
@@ -414,7 +422,7 @@ impl App {
             Mode::Search => self.update_search(action),
             Mode::Help => self.update_help(action),
             Mode::Letter => self.update_letter(action),
-            Mode::Dashboard => {}
+            Mode::Dashboard => self.update_dashboard(action),
         }
     }
 
@@ -476,6 +484,7 @@ impl App {
             Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
             Action::Menu => self.open_menu(),
             Action::Letter => self.open_letter(),
+            Action::Dashboard => self.toggle_dashboard(),
             Action::Do(v) => self.begin(v),
             _ => {}
         }
