@@ -24,6 +24,7 @@ pub fn detail_json(d: &Detail, policy: &crate::domain::policy::Policy) -> serde_
         "verdict": d.verdict,
         "clause_texts": texts,
         "policy_version": d.policy_version,
+        "verdict_since": d.verdict_since,
         "due": d.due.map(|due| json!({"target": due.target.to_string(), "breach": due.breach.map(|b| b.to_string())})),
         "workflow": d.case,
         "ticket": d.raw,

@@ -169,7 +169,10 @@ pub struct Detail {
     pub ticket: Ticket,
     pub raw: serde_json::Value,
     pub verdict: Verdict,
+    /// The policy version every stored verdict was last checked against.
     pub policy_version: String,
+    /// The policy version under which this verdict last changed.
+    pub verdict_since: String,
     pub case: Case,
     pub due: Option<Due>,
     pub version: i64,
@@ -310,7 +313,8 @@ impl Store {
             raw: serde_json::from_str(&raw).map_err(anyhow::Error::from)?,
             verdict: serde_json::from_str(&verdict).map_err(anyhow::Error::from)?,
             ticket,
-            policy_version,
+            policy_version: self.stored_policy_version()?.unwrap_or_default(),
+            verdict_since: policy_version,
             case,
             version,
             updated_at,
