@@ -10,7 +10,7 @@ use crate::tui::app::App;
 use crate::tui::dashboard::{Board, Total, DAYS};
 use crate::tui::theme::verdict_symbol;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, Block, Borders, Paragraph, Sparkline, Widget};
@@ -165,10 +165,13 @@ fn table(
 }
 
 fn refunds(app: &App, b: &Board, area: Rect, buf: &mut Buffer) {
-    let n_prod = b.by_product.len().max(1) as u16;
-    let [prod, kind] = Layout::vertical([Constraint::Length(n_prod + 1), Constraint::Min(0)])
-        .direction(Direction::Vertical)
-        .areas(area);
+    // Both tables stay in view: the product table gives up rows past half
+    // the height when the verdict table needs them.
+    let want = |n: usize| (n.max(1) + 1).min(u16::MAX as usize) as u16;
+    let (p, k) = (want(b.by_product.len()), want(b.by_kind.len()));
+    let prod_h = p.min((area.height / 2).max(area.height.saturating_sub(k)));
+    let [prod, kind] =
+        Layout::vertical([Constraint::Length(prod_h), Constraint::Min(0)]).areas(area);
     let block = titled(app, "Refunds by product");
     let inner = block.inner(prod);
     block.render(prod, buf);
