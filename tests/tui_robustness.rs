@@ -24,7 +24,11 @@ fn sizes() -> impl Iterator<Item = (u16, u16)> {
 
 /// Draws at every size of `sizes()` with `keys` pressed first.
 fn sweep(keys: &str) {
-    let (_dir, store) = store("");
+    sweep_with("", keys)
+}
+
+fn sweep_with(extra: &str, keys: &str) {
+    let (_dir, store) = store(extra);
     let mut app = app(store);
     press(&mut app, keys);
     for (w, h) in sizes() {
@@ -66,6 +70,16 @@ fn resizing_with_help_open_never_panics() {
 fn resizing_while_searching_and_zoomed_never_panics() {
     sweep("/LC");
     sweep("<Enter>L");
+}
+
+#[test]
+fn resizing_with_a_letter_open_never_panics() {
+    sweep_with(EXTRA, "<S-Tab>/JA-3001<Enter>teA<Enter>ym");
+}
+
+#[test]
+fn resizing_the_dashboard_never_panics() {
+    sweep("b");
 }
 
 #[test]

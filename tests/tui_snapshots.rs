@@ -138,3 +138,34 @@ fn no_color_theme_uses_modifiers_only() {
     let (x, y) = find(&buf, "LC-1004", "✘ reject").unwrap();
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
 }
+
+#[test]
+fn negotiation_timeline_with_a_pending_proposal() {
+    let (_dir, mut store) = store(EXTRA);
+    negotiation(&mut store);
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>/LV-9001<Enter><Enter>");
+    let text = screen(&mut app, 120, 40);
+    insta::assert_snapshot!("negotiation_zoom_120x40", text);
+    // The proposal is the first thing under the ticket's header line.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("⧗ AWAITING SIGN-OFF"))
+        .unwrap();
+    assert!(
+        lines[at].contains("agree 12000.00 USD — proposed by alice"),
+        "{text}"
+    );
+    assert!(at <= 5, "{text}");
+    insta::assert_snapshot!("negotiation_80x24", screen(&mut app, 80, 24));
+    // Scrolled to the timeline at 80 columns.
+    press(&mut app, &"J".repeat(9));
+    let text = screen(&mut app, 80, 24);
+    insta::assert_snapshot!("negotiation_timeline_80x24", text);
+    let buf = draw(&mut app, 80, 24);
+    let (x, y) = find(&buf, "AWAITING", "⧗")
+        .or_else(|| find(&buf, "appeal", "customer"))
+        .unwrap();
+    assert_ne!(buf[(x, y)].fg, ratatui::style::Color::Reset);
+}

@@ -123,6 +123,9 @@ pub enum Action {
     Refresh,
     Help,
     Menu,
+    Letter,
+    Copy,
+    Dashboard,
     Do(Verb),
     // popups
     Choose,
@@ -134,7 +137,7 @@ pub enum Action {
     ClearField,
 }
 
-const PLAIN: [(Action, &str, &str); 29] = [
+const PLAIN: [(Action, &str, &str); 32] = [
     (Action::Quit, "quit", "quit"),
     (Action::Up, "up", "previous ticket"),
     (Action::Down, "down", "next ticket"),
@@ -181,6 +184,17 @@ const PLAIN: [(Action, &str, &str); 29] = [
     (Action::Refresh, "refresh", "reload now"),
     (Action::Help, "help", "this help"),
     (Action::Menu, "actions", "actions possible now"),
+    (
+        Action::Letter,
+        "letter",
+        "draft letter to the customer, in their language",
+    ),
+    (Action::Copy, "copy", "copy to the clipboard (OSC 52)"),
+    (
+        Action::Dashboard,
+        "dashboard",
+        "dashboard: stages, SLA, 30-day refunds",
+    ),
     (Action::Choose, "choose", "choose"),
     (Action::Confirm, "confirm", "confirm"),
     (Action::Cancel, "cancel", "cancel"),

@@ -7,6 +7,7 @@ use super::form::{confirm_text, Form};
 use super::keymap::{Key, Keymap, Mode};
 use super::pager::{Pager, Source};
 use super::theme::Theme;
+use crate::domain::letter::Letter;
 use crate::domain::policy::VerdictKind;
 use crate::domain::ticket::Product;
 use crate::domain::workflow::{Action as Wf, Role, State};
@@ -80,6 +81,20 @@ pub enum Popup {
     Help {
         scroll: u16,
     },
+    /// The customer letter drafted for `id`, as it stood when opened.
+    Letter {
+        id: String,
+        letter: Letter,
+        scroll: u16,
+    },
+}
+
+/// Something the terminal loop does on the app's behalf, so that the model
+/// stays free of I/O (tests only see that it was asked for).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Put this text on the operator's clipboard (OSC 52, works over SSH).
+    Copy(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,9 +129,14 @@ pub struct App {
     pub zoom: bool,
     pub chinese: bool,
     pub popups: Vec<Popup>,
+    /// The dashboard screen, when shown (else the queues): its numbers, or
+    /// why they could not be read.
+    pub dashboard: Option<Result<super::dashboard::Board, String>>,
     pub message: Option<(Level, String)>,
     pub quit: bool,
     pub size: (u16, u16),
+    /// Effects asked for since the loop last took them.
+    pub effects: Vec<Effect>,
     mark: i64,
 }
 
@@ -145,9 +165,11 @@ impl App {
             zoom: false,
             chinese: false,
             popups: Vec::new(),
+            dashboard: None,
             message: None,
             quit: false,
             size: (80, 24),
+            effects: Vec::new(),
             mark: -1,
         };
         app.resize(80, 24);
@@ -183,13 +205,25 @@ impl App {
 
     pub fn mode(&self) -> Mode {
         match self.popups.last() {
+            None if self.dashboard.is_some() => Mode::Dashboard,
             None => Mode::List,
             Some(Popup::Menu { .. }) => Mode::Menu,
             Some(Popup::Form(_)) => Mode::Form,
             Some(Popup::Confirm { .. }) => Mode::Confirm,
             Some(Popup::Search { .. }) => Mode::Search,
             Some(Popup::Help { .. }) => Mode::Help,
+            Some(Popup::Letter { .. }) => Mode::Letter,
         }
+    }
+
+    /// The effects asked for since the last call, for the loop to perform.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// An error from outside the model (the terminal), for the message line.
+    pub fn report(&mut self, msg: impl Into<String>) {
+        self.error(msg);
     }
 
     pub(super) fn error(&mut self, msg: impl Into<String>) {
@@ -226,6 +260,9 @@ impl App {
         self.recount();
         self.with_pager(|p, s| p.reload(s, keep.as_deref()));
         self.detail_stale = true;
+        if self.dashboard.is_some() {
+            self.load_dashboard();
+        }
     }
 
     /// Queue counts. Pure state queues add up the trigger-kept per-state
@@ -384,6 +421,8 @@ impl App {
             Mode::Confirm => self.update_confirm(action),
             Mode::Search => self.update_search(action),
             Mode::Help => self.update_help(action),
+            Mode::Letter => self.update_letter(action),
+            Mode::Dashboard => self.update_dashboard(action),
         }
     }
 
@@ -444,6 +483,8 @@ impl App {
             }),
             Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
             Action::Menu => self.open_menu(),
+            Action::Letter => self.open_letter(),
+            Action::Dashboard => self.toggle_dashboard(),
             Action::Do(v) => self.begin(v),
             _ => {}
         }

@@ -18,10 +18,12 @@ pub enum Mode {
     Confirm,
     Search,
     Help,
+    Letter,
+    Dashboard,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Global,
         Mode::List,
         Mode::Menu,
@@ -29,6 +31,8 @@ impl Mode {
         Mode::Confirm,
         Mode::Search,
         Mode::Help,
+        Mode::Letter,
+        Mode::Dashboard,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +44,8 @@ impl Mode {
             Mode::Confirm => "confirm",
             Mode::Search => "search",
             Mode::Help => "help",
+            Mode::Letter => "letter",
+            Mode::Dashboard => "dashboard",
         }
     }
 
@@ -246,6 +252,8 @@ fn defaults() -> Vec<(Mode, Action, &'static [&'static str])> {
         (M::List, A::DetailDown, &["J", "<C-d>"]),
         (M::List, A::DetailUp, &["K", "<C-u>"]),
         (M::List, A::Refresh, &["<C-r>"]),
+        (M::List, A::Letter, &["m"]),
+        (M::List, A::Dashboard, &["b"]),
         (M::List, A::Help, &["?"]),
         (M::Menu, A::Down, &["j", "<Down>"]),
         (M::Menu, A::Up, &["k", "<Up>"]),
@@ -268,6 +276,16 @@ fn defaults() -> Vec<(Mode, Action, &'static [&'static str])> {
         (M::Help, A::PageDown, &["<PgDn>", "<Space>"]),
         (M::Help, A::PageUp, &["<PgUp>"]),
         (M::Help, A::Cancel, &["<Esc>", "q", "?"]),
+        (M::Letter, A::Copy, &["y", "c"]),
+        (M::Letter, A::Down, &["j", "<Down>"]),
+        (M::Letter, A::Up, &["k", "<Up>"]),
+        (M::Letter, A::PageDown, &["<PgDn>", "<Space>"]),
+        (M::Letter, A::PageUp, &["<PgUp>"]),
+        (M::Letter, A::Cancel, &["<Esc>", "q", "m"]),
+        (M::Dashboard, A::Dashboard, &["b", "<Esc>"]),
+        (M::Dashboard, A::Refresh, &["<C-r>"]),
+        (M::Dashboard, A::Help, &["?"]),
+        (M::Dashboard, A::Quit, &["q"]),
     ]
 }
 

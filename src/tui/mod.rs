@@ -4,14 +4,16 @@
 
 pub mod action;
 pub mod app;
+pub mod dashboard;
 pub mod form;
 pub mod keymap;
+pub mod letter;
 mod modal;
 pub mod pager;
 pub mod theme;
 pub mod ui;
 
-use app::App;
+use app::{App, Effect};
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
 use ratatui::Terminal;
@@ -28,6 +30,11 @@ pub trait Io {
         Ok(())
     }
     fn end_frame(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+    /// Carries out what the app asked for (a clipboard copy…).
+    fn perform(&mut self, effect: &Effect) -> anyhow::Result<()> {
+        let _ = effect;
         Ok(())
     }
 }
@@ -59,6 +66,17 @@ impl Io for TerminalIo {
         )?;
         Ok(())
     }
+
+    fn perform(&mut self, effect: &Effect) -> anyhow::Result<()> {
+        match effect {
+            // OSC 52: the terminal sets its clipboard, also across SSH.
+            Effect::Copy(text) => ratatui::crossterm::execute!(
+                std::io::stdout(),
+                ratatui::crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
+            )?,
+        }
+        Ok(())
+    }
 }
 
 /// Events from a list, for tests: once they run out, one quiet spell (so
@@ -66,6 +84,8 @@ impl Io for TerminalIo {
 pub struct ScriptIo {
     events: std::collections::VecDeque<Event>,
     idle: bool,
+    /// The effects the loop performed, in order.
+    pub performed: Vec<Effect>,
 }
 
 impl ScriptIo {
@@ -73,11 +93,17 @@ impl ScriptIo {
         ScriptIo {
             events,
             idle: false,
+            performed: Vec::new(),
         }
     }
 }
 
 impl Io for ScriptIo {
+    fn perform(&mut self, effect: &Effect) -> anyhow::Result<()> {
+        self.performed.push(effect.clone());
+        Ok(())
+    }
+
     fn next(&mut self, _timeout: Duration) -> anyhow::Result<Option<Event>> {
         if let Some(ev) = self.events.pop_front() {
             return Ok(Some(ev));
@@ -125,6 +151,11 @@ where
         while let Some(ev) = next {
             tracing::trace!(?ev, "event");
             dirty |= app.handle_event(&ev);
+            for effect in app.take_effects() {
+                if let Err(e) = io.perform(&effect) {
+                    app.report(format!("could not copy: {e}"));
+                }
+            }
             if app.quit {
                 return Ok(());
             }

@@ -103,3 +103,75 @@ pub fn find(buf: &Buffer, row_marker: &str, needle: &str) -> Option<(u16, u16)> 
     }
     None
 }
+
+/// One workflow action as the store's operator ("alice"), at `NOW`.
+pub fn act(store: &mut Store, id: &str, action: refund_desk::domain::workflow::Action) {
+    let actor = store.actor().unwrap();
+    store
+        .act(id, &action, &actor, None, at(NOW))
+        .unwrap_or_else(|e| panic!("{id} {}: {e}", action.name()));
+}
+
+pub fn dec(s: &str) -> rust_decimal::Decimal {
+    s.parse().unwrap()
+}
+
+/// A Japanese LCIC ticket (full refund) and a Korean live-streaming one
+/// whose quality gap both parties confirmed (negotiate, ceiling 48000.00).
+pub const EXTRA: &str = concat!(
+    r#"{"id":"JA-3001","received_at":"2026-11-04T10:00:00+08:00","product":"lcic","account":{"id":"300400500","name":"さくら学院"},"package":{"billing":"monthly","purchased_at":"2026-11-02T10:00:00+08:00"},"payment":{"currency":"JPY","cash":"9000.00"},"reason":"unused","contact":{"language":"ja"},"subject":"返金申請","description":"未使用です。"}"#,
+    "\n",
+    r#"{"id":"LV-9001","received_at":"2026-11-02T10:00:00+08:00","product":"live","account":{"id":"900900900","name":"한빛미디어 주식회사"},"package":{"name":"Live Global","billing":"contract","activated_at":"2026-09-01T00:00:00+08:00","term_days":365,"used_units":10,"total_units":100},"contract":{"number":"K-77","signed_at":"2026-08-25T00:00:00+08:00"},"incident":{"started_at":"2026-10-20T00:00:00+08:00","quality_gap_confirmed":true},"payment":{"currency":"USD","cash":"48000.00"},"reason":"quality","contact":{"language":"ko"},"subject":"화질 저하","description":"계약된 품질 지표에 미달했습니다."}"#,
+);
+
+/// LV-9001 taken to negotiation: approved 5000, appealed at 20000, a desk
+/// offer of 8000 and a customer counter-offer of 15000, then an agreement
+/// at 12000 that is above the threshold, so it waits for a second person.
+pub fn negotiation(store: &mut Store) {
+    use refund_desk::domain::workflow::{Action as Wf, Party};
+    let id = "LV-9001";
+    act(store, id, Wf::Take);
+    act(store, id, Wf::Evaluate);
+    act(
+        store,
+        id,
+        Wf::Approve {
+            amount: Some(dec("5000.00")),
+            note: Some("gap confirmed for 10 days".into()),
+        },
+    );
+    act(
+        store,
+        id,
+        Wf::Appeal {
+            amount: Some(dec("20000.00")),
+            note: Some("the whole quarter was degraded".into()),
+        },
+    );
+    act(
+        store,
+        id,
+        Wf::Offer {
+            amount: dec("8000.00"),
+            party: Party::Desk,
+            note: Some("two weeks of the term".into()),
+        },
+    );
+    act(
+        store,
+        id,
+        Wf::Offer {
+            amount: dec("15000.00"),
+            party: Party::Customer,
+            note: None,
+        },
+    );
+    act(
+        store,
+        id,
+        Wf::Agree {
+            amount: Some(dec("12000.00")),
+            note: Some("met in the middle".into()),
+        },
+    );
+}

@@ -6,10 +6,12 @@ use super::{local, timeline};
 use crate::domain::calendar::due_label;
 use crate::domain::money::fmt2;
 use crate::domain::ticket::Timestamp;
-use crate::domain::workflow::Decision;
+use crate::domain::workflow::{Action as Wf, Decision, Party};
 use crate::store::Detail;
-use crate::text::inert;
+use crate::text::{inert, width};
+use crate::tui::action::{Action, Verb};
 use crate::tui::app::App;
+use crate::tui::keymap::Mode;
 use crate::tui::theme::verdict_symbol;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -82,6 +84,7 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
             th.error,
         ));
     }
+    pending(app, d, &mut out);
     out.push(kv(app, "received", ts(app, &t.received_at)));
     let name = t
         .account_name
@@ -286,6 +289,118 @@ fn facts(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
     }
 }
 
+/// What a waiting proposal would do, with its amount or route.
+fn proposal_text(action: &Wf, cur: &str) -> String {
+    let money = |a: &Option<rust_decimal::Decimal>| {
+        a.map(|a| format!(" {} {cur}", fmt2(a))).unwrap_or_default()
+    };
+    match action {
+        Wf::Approve { amount, .. } | Wf::Agree { amount, .. } => {
+            format!("{}{}", action.name(), money(amount))
+        }
+        Wf::Revise {
+            decision: Decision::Approve { amount },
+            ..
+        } => format!("revise to approve {} {cur}", fmt2(*amount)),
+        Wf::Revise {
+            decision: Decision::Reject { clauses },
+            ..
+        } => format!("revise to reject ({})", clauses.join(", ")),
+        Wf::Execute { route, account } => format!(
+            "execute via the {route} route{}",
+            account
+                .as_deref()
+                .map(|a| format!(" to {a}"))
+                .unwrap_or_default()
+        ),
+        other => other.name().to_string(),
+    }
+}
+
+/// The four-eyes proposal, shown at the top of the detail: nothing moves
+/// on this ticket until a second supervisor signs it off or declines it.
+fn pending(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
+    let Some(p) = &d.case.pending else {
+        return;
+    };
+    let th = &app.theme;
+    let key = |a: Action| app.keymap.label(Mode::List, a);
+    out.push(Line::from(vec![
+        Span::styled("⧗ AWAITING SIGN-OFF ", th.breached),
+        Span::styled(
+            inert(&format!(
+                " {} — proposed by {} at {}",
+                proposal_text(&p.action, &d.verdict.currency),
+                p.proposer,
+                local(&p.at, app.store.policy.tz, "%Y-%m-%d %H:%M")
+            )),
+            th.error,
+        ),
+    ]));
+    for r in &p.reasons {
+        out.push(Line::from(vec![
+            Span::styled("  needs a second person: ", th.dim),
+            Span::raw(inert(r)),
+        ]));
+    }
+    out.push(Line::styled(
+        format!(
+            "  a supervisor other than {}: {} sign off · {} decline",
+            inert(&p.proposer),
+            key(Action::Do(Verb::SignOff)),
+            key(Action::Do(Verb::Decline))
+        ),
+        th.dim,
+    ));
+}
+
+/// The appeal, offers and counter-offers in order: when, who, what, why.
+fn ledger(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
+    let c = &d.case;
+    if c.ledger.is_empty() {
+        return;
+    }
+    let th = &app.theme;
+    let cur = &d.verdict.currency;
+    out.push(section(app, "Negotiation"));
+    let amounts: Vec<String> = c
+        .ledger
+        .iter()
+        .map(|o| {
+            o.amount
+                .map(|a| format!("{} {cur}", fmt2(a)))
+                .unwrap_or("—".into())
+        })
+        .collect();
+    let aw = amounts.iter().map(|a| width(a)).max().unwrap_or(0);
+    for (o, amount) in c.ledger.iter().zip(amounts) {
+        let what = match (o.kind.as_str(), o.party) {
+            ("appeal", _) => "appeal",
+            (_, Party::Customer) => "counter",
+            _ => "offer",
+        };
+        let party_style = if o.party == Party::Customer {
+            th.key
+        } else {
+            th.header
+        };
+        let mut spans = vec![
+            Span::styled(local(&o.at, app.store.policy.tz, "%m-%d %H:%M "), th.dim),
+            Span::styled(format!("{:<9}", o.party.as_str()), party_style),
+            Span::raw(format!("{what:<8}")),
+            Span::styled(
+                format!("{}{amount}", " ".repeat(aw - width(&amount))),
+                th.title,
+            ),
+        ];
+        if let Some(n) = &o.note {
+            spans.push(Span::raw(format!("  “{}”", inert(n))));
+        }
+        spans.push(Span::styled(format!("  by {}", inert(&o.by)), th.dim));
+        out.push(Line::from(spans));
+    }
+}
+
 fn negotiation(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
     let c = &d.case;
     let cur = &d.verdict.currency;
@@ -308,41 +423,22 @@ fn negotiation(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
     }
     if let Some(p) = &c.pending {
         out.push(Line::from(vec![
-            Span::styled("⧗ pending   ", app.theme.error),
+            Span::styled(format!("{:<13}", "pending"), app.theme.error),
             Span::raw(inert(&format!(
-                "{} proposed by {} at {}: {}",
-                p.action.name(),
-                p.proposer,
-                local(&p.at, app.store.policy.tz, "%Y-%m-%d %H:%M"),
-                p.reasons.join("; ")
+                "{} by {}",
+                proposal_text(&p.action, cur),
+                p.proposer
             ))),
         ]));
     }
-    for o in &c.ledger {
-        let amount = o
-            .amount
-            .map(|a| format!(" {} {cur}", fmt2(a)))
-            .unwrap_or_default();
-        let note = o
-            .note
-            .as_deref()
-            .map(|n| format!(" “{n}”"))
-            .unwrap_or_default();
-        out.push(kv(
-            app,
-            &o.kind,
-            format!(
-                "{}{amount}{note} — {} {}",
-                o.party,
-                o.by,
-                local(&o.at, app.store.policy.tz, "%m-%d %H:%M")
-            ),
-        ));
-    }
+    ledger(app, d, out);
     if let Some(a) = c.agreed {
         out.push(kv(app, "agreed", format!("{} {cur}", fmt2(a))));
     }
     if let Some(e) = &c.execution {
+        if !c.ledger.is_empty() {
+            out.push(section(app, "Payout"));
+        }
         let account = e
             .account
             .as_deref()

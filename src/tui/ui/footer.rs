@@ -93,6 +93,9 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
             for v in app.valid_verbs() {
                 out.extend(hint(Action::Do(v), v.name()));
             }
+            if app.letter_possible() {
+                out.extend(hint(Action::Letter, "letter"));
+            }
             out.extend(hint(Action::Search, "search"));
             out.extend(hint(Action::NextTab, "queue"));
             out.extend(hint(Action::Zoom, "zoom"));
@@ -119,6 +122,19 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
             out.extend(hint(Action::Confirm, "search"));
             out.extend(hint(Action::ClearField, "clear"));
             out.extend(hint(Action::Cancel, "cancel"));
+        }
+        Mode::Letter => {
+            out.extend(hint(Action::Copy, "copy"));
+            out.extend(hint(Action::Down, "down"));
+            out.extend(hint(Action::Up, "up"));
+            out.extend(hint(Action::PageDown, "page"));
+            out.extend(hint(Action::Cancel, "close"));
+        }
+        Mode::Dashboard => {
+            out.extend(hint(Action::Dashboard, "back to the queues"));
+            out.extend(hint(Action::Refresh, "reload"));
+            out.extend(hint(Action::Help, "help"));
+            out.extend(hint(Action::Quit, "quit"));
         }
         Mode::Help => {
             out.extend(hint(Action::Down, "scroll"));

@@ -6,13 +6,15 @@ use crate::tui::app::App;
 use crate::tui::keymap::{Keymap, Mode};
 use ratatui::text::{Line, Span};
 
-const SECTIONS: [(Mode, &str); 7] = [
+const SECTIONS: [(Mode, &str); 9] = [
     (Mode::List, "Ticket list"),
     (Mode::Global, "Everywhere"),
     (Mode::Menu, "Action menu"),
     (Mode::Form, "Forms"),
     (Mode::Confirm, "Confirmation"),
     (Mode::Search, "Search"),
+    (Mode::Letter, "Customer letter"),
+    (Mode::Dashboard, "Dashboard"),
     (Mode::Help, "Help"),
 ];
 

@@ -1,12 +1,15 @@
 //! Pure drawing: the frame is a function of the `App` alone (no clock, no
 //! store writes). Every customer string passes through `text::inert`/`fit`.
 
+mod dashboard;
 mod detail;
 mod footer;
 mod help;
+pub mod letter;
 mod list;
 mod popups;
 mod timeline;
+pub mod wrap;
 
 pub use help::help_lines;
 
@@ -76,9 +79,13 @@ impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let a = areas(area, self.zoom);
         footer::header(self, a.header, buf);
-        list::tabs(self, a.tabs, buf);
-        list::table(self, a.list, buf);
-        detail::render(self, a.detail, a.beside, buf);
+        if self.dashboard.is_some() {
+            dashboard::render(self, a.tabs, a.body, buf);
+        } else {
+            list::tabs(self, a.tabs, buf);
+            list::table(self, a.list, buf);
+            detail::render(self, a.detail, a.beside, buf);
+        }
         footer::status(self, a.status, buf);
         footer::footer(self, a.footer, buf);
         popups::render(self, area, buf);

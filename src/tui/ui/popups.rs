@@ -23,8 +23,18 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn frame(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
+pub(super) fn frame(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
     Clear.render(area, buf);
+    // A wide glyph just left of the box would spill into its border: the
+    // terminal draws both halves and the diff skips the cell it covers.
+    if area.x > buf.area.x {
+        for y in area.top()..area.bottom() {
+            let cell = &mut buf[(area.x - 1, y)];
+            if width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(app.theme.title)
@@ -42,6 +52,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Popup::Form(f) => form(app, area, f, buf),
             Popup::Confirm { lines, .. } => confirm(app, area, lines, buf),
             Popup::Help { scroll } => help(app, area, *scroll, buf),
+            Popup::Letter { id, letter, scroll } => {
+                super::letter::render(app, area, id, letter, *scroll, buf)
+            }
             Popup::Search { .. } => {} // drawn on the status line
         }
     }

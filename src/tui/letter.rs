@@ -1,0 +1,84 @@
+//! The customer letter: drafted by the domain for the selected ticket,
+//! shown in a scrollable popup, copied by the terminal loop (OSC 52).
+
+use super::action::Action;
+use super::app::{App, Effect, Popup};
+use crate::domain::letter::{draft, Letter};
+use ratatui::layout::Rect;
+
+/// What goes on the clipboard: the subject line, a blank line, the body;
+/// every line inert, since names and notes are customer text.
+pub fn clipboard_text(l: &Letter) -> String {
+    let mut out = format!("Subject: {}\n\n", crate::text::inert(&l.subject));
+    let body: Vec<String> = l.body.lines().map(crate::text::inert).collect();
+    out.push_str(&body.join("\n"));
+    out.push('\n');
+    out
+}
+
+impl App {
+    /// Whether the selected ticket is at a step the customer is written to
+    /// about (a decision, an offer, the payout, a request for information).
+    pub fn letter_possible(&self) -> bool {
+        use crate::domain::workflow::State as S;
+        self.detail.as_ref().is_some_and(|d| {
+            matches!(
+                d.case.state,
+                S::Feedback | S::Negotiation | S::Execution | S::Completed | S::AwaitingInfo
+            )
+        })
+    }
+
+    /// Opens the draft for the selected ticket, or says why there is none.
+    pub(super) fn open_letter(&mut self) {
+        self.settle();
+        let Some(d) = self.detail.as_ref() else {
+            return self.error("no ticket selected");
+        };
+        let id = d.ticket.id.clone();
+        let drafted = draft(
+            &d.ticket,
+            &d.verdict,
+            &d.case,
+            &self.store.policy,
+            &self.store.calendar,
+            self.today(),
+        );
+        match drafted {
+            Ok(letter) => self.popups.push(Popup::Letter {
+                id,
+                letter,
+                scroll: 0,
+            }),
+            Err(why) => self.error(format!("no letter for {id}: {why}")),
+        }
+    }
+
+    pub(super) fn update_letter(&mut self, action: Action) {
+        let screen = Rect::new(0, 0, self.size.0, self.size.1);
+        let Some(Popup::Letter { id, letter, scroll }) = self.popups.last_mut() else {
+            return;
+        };
+        let max = super::ui::letter::max_scroll(letter, screen);
+        let page = super::ui::letter::text_area(screen).height.max(1);
+        match action {
+            Action::Down => *scroll = scroll.saturating_add(1).min(max),
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::PageDown => *scroll = scroll.saturating_add(page).min(max),
+            Action::PageUp => *scroll = scroll.saturating_sub(page),
+            Action::Copy => {
+                let msg = format!(
+                    "copied the {} letter for {id} to the clipboard (OSC 52)",
+                    letter.language
+                );
+                let text = clipboard_text(letter);
+                self.effects.push(Effect::Copy(text));
+                self.info(msg);
+            }
+            Action::Cancel => {
+                self.popups.pop();
+            }
+            _ => {}
+        }
+    }
+}
