@@ -253,6 +253,14 @@ fn state_counts_follow_every_insert_and_transition() {
     assert_eq!(counts.get("submitted"), Some(&21));
     assert_eq!(counts.get("initial_review"), Some(&1));
     assert_eq!(counts.get("closed"), Some(&1));
+    let all = refund_desk::store::ListFilter::default();
+    let budget = std::time::Duration::from_secs(5);
+    assert_eq!(alice.count_at_most(&all, 100, budget).unwrap(), Some(23));
+    assert_eq!(
+        alice.count_at_most(&all, 23, budget).unwrap(),
+        None,
+        "at the cap: many"
+    );
     for (state, n) in &counts {
         let f = refund_desk::store::ListFilter {
             states: vec![state.clone()],

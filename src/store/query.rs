@@ -252,6 +252,37 @@ impl Store {
             .query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as u64)
     }
 
+    /// The count when it is below `cap` and quick to get; `None` when there
+    /// are at least `cap` rows or counting would take longer than `budget`.
+    /// A narrowed list in the console shows "many" rather than stall a
+    /// keystroke on a million-row count.
+    pub fn count_at_most(
+        &self,
+        f: &ListFilter,
+        cap: u64,
+        budget: std::time::Duration,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut args = Vec::new();
+        let w = where_clause(f, &mut args);
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM tickets WHERE {w} LIMIT {cap})");
+        let deadline = std::time::Instant::now() + budget;
+        self.conn()
+            .progress_handler(20_000, Some(move || std::time::Instant::now() > deadline))?;
+        let counted = self
+            .conn()
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_row(params_from_iter(args), |r| r.get::<_, i64>(0)));
+        self.conn().progress_handler(0, None::<fn() -> bool>)?;
+        match counted {
+            Ok(n) if (n as u64) < cap => Ok(Some(n as u64)),
+            Ok(_) => Ok(None),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) => {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Tickets per workflow state, from the trigger-kept table (constant time).
     pub fn state_counts(&self) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
         let mut stmt = self

@@ -291,7 +291,17 @@ impl App {
             || self.search.is_some();
         match self.counts[self.tab] {
             Some(n) if !narrowed => Some(n),
-            _ => self.store.count(&self.filter()).ok(),
+            // Bounded: an exact count of a rare filter over a million rows
+            // would cost a second on every keystroke.
+            _ => self
+                .store
+                .count_at_most(
+                    &self.filter(),
+                    100_000,
+                    std::time::Duration::from_millis(15),
+                )
+                .ok()
+                .flatten(),
         }
     }
 

@@ -72,7 +72,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         };
         Line::styled(fit(msg, w), style)
     } else {
-        let n = app.shown.map(|n| n.to_string()).unwrap_or("?".into());
+        let n = app.shown.map(|n| n.to_string()).unwrap_or("many".into());
         Line::styled(fit(&format!("{n} tickets"), w), app.theme.dim)
     };
     line.render(area, buf);
