@@ -117,7 +117,20 @@ fn another_agents_lease_is_shown_and_warned_about() {
     assert!(app.tick(), "the lease shows up on the next poll");
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("bob is working on this ticket"), "{text}");
+    // Acting on a ticket someone else holds asks first; Esc changes nothing.
     press(&mut app, "t");
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("bob is working on LC-1001 right now — act anyway?"),
+        "{text}"
+    );
+    press(&mut app, "<Esc>");
+    assert_eq!(
+        app.detail.as_ref().unwrap().case.state.as_str(),
+        "submitted"
+    );
+    press(&mut app, "t");
+    press(&mut app, "y");
     let text = screen(&mut app, 80, 24);
     assert!(
         text.contains("now initial_review (bob was working on it)"),

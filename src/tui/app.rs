@@ -573,8 +573,15 @@ impl App {
             return self.error("no ticket selected");
         };
         let (id, version) = (d.ticket.id.clone(), d.version);
-        if verb.needs_confirm() {
-            let lines = confirm_text(&id, &action, &d.verdict.currency);
+        // Someone else on the ticket: every action asks first.
+        if verb.needs_confirm() || self.lease_holder.is_some() {
+            let mut lines = confirm_text(&id, &action, &d.verdict.currency);
+            if let Some(other) = &self.lease_holder {
+                lines.insert(
+                    0,
+                    format!("⚑ {other} is working on {id} right now — act anyway?"),
+                );
+            }
             self.popups.push(Popup::Confirm {
                 id,
                 version,
