@@ -473,7 +473,7 @@ fn unknown_fields_are_kept_and_ignored() {
     merge(&mut v, json!({"tags": ["vip"]}));
     let text = line(&v);
     let p = parse(&text).expect("accepted");
-    assert_eq!(p.value["x_crm"]["ticket"], 5);
+    assert_eq!(p.value()["x_crm"]["ticket"], 5);
     assert_eq!(p.raw, text, "stored as received");
 }
 

@@ -21,7 +21,7 @@ pub fn run(file: &str, policy: &Policy) -> anyhow::Result<ExitCode> {
             report_rejected(file, &r);
         }
         Ok(p) => match first_seen.get(&p.ticket.id) {
-            Some(&i) if parsed[i].value == p.value => lines.push(i),
+            Some(&i) if parsed[i].value() == p.value() => lines.push(i),
             Some(_) => {
                 rejected += 1;
                 report_rejected(

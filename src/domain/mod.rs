@@ -6,4 +6,5 @@ pub mod letter;
 pub mod money;
 pub mod policy;
 pub mod ticket;
+pub mod ticket_wire;
 pub mod workflow;

@@ -372,7 +372,7 @@ impl Ticket {
         Ok(ticket)
     }
 
-    fn check_consistency(&self) -> Res<()> {
+    pub(crate) fn check_consistency(&self) -> Res<()> {
         let p = &self.package;
         if p.term_days == Some(0) {
             return Err("package.term_days: must be at least 1".into());

@@ -13,8 +13,15 @@ pub struct Parsed {
     pub line: usize,
     /// The JSON as received (for CSV: the row as JSON), stored verbatim.
     pub raw: String,
-    pub value: Value,
     pub ticket: Ticket,
+}
+
+impl Parsed {
+    /// The line as a JSON value, for "same content" comparisons. Parsed on
+    /// demand: only re-imports and duplicate ids need it.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.raw).unwrap_or(Value::Null)
+    }
 }
 
 /// A rejected line.
@@ -68,14 +75,10 @@ impl Format {
 
 /// Validates one JSON Lines line.
 pub fn parse_json_line(line: usize, text: &str) -> Outcome {
-    let reject = |reason: String| Rejected { line, reason };
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| reject(format!("not valid JSON: {e}")))?;
-    let ticket = Ticket::from_json(&value).map_err(reject)?;
+    let ticket = Ticket::from_text(text).map_err(|reason| Rejected { line, reason })?;
     Ok(Parsed {
         line,
         raw: text.to_string(),
-        value,
         ticket,
     })
 }

@@ -6,7 +6,6 @@ use super::dashboard::TotalsDelta;
 use super::Store;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
 use crate::domain::ticket::Ticket;
-use anyhow::Context as _;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 use std::collections::HashMap;
@@ -19,9 +18,7 @@ fn lookback_us(policy: &Policy) -> i64 {
 }
 
 pub(crate) fn parse_stored(id: &str, raw: &str) -> anyhow::Result<Ticket> {
-    let value: serde_json::Value =
-        serde_json::from_str(raw).with_context(|| format!("stored ticket {id} is not JSON"))?;
-    Ticket::from_json(&value)
+    Ticket::from_text(raw)
         .map_err(|e| anyhow::anyhow!("stored ticket {id} no longer validates: {e}"))
 }
 

@@ -181,6 +181,12 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         }
     };
     app.live_clock = true;
+    if std::env::var_os("REFUND_DESK_FAULT").is_some_and(|v| v == "panic") {
+        // Fault injection for tests/tui_panic.rs: a panic with the console
+        // up (raw mode, alternate screen) must leave a usable terminal.
+        let _ = terminal.draw(|f| f.render_widget(&app, f.area()));
+        panic!("injected fault (REFUND_DESK_FAULT=panic)");
+    }
     let result = run_loop(&mut terminal, &mut app, &mut TerminalIo);
     ratatui::restore();
     result

@@ -1,0 +1,39 @@
+//! A panic while the console is up leaves the terminal usable: raw mode off
+//! (the shell echoes and reads lines again) and the alternate screen left.
+
+use std::process::Command;
+
+#[test]
+fn a_panic_in_the_console_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let bin = assert_cmd::cargo::cargo_bin("refund-desk");
+    // After the console dies, the same pty reports its mode with `stty -a`.
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#"stty rows 24 cols 80; "$0" --db "$1"; echo "exit=$?"; stty -a; echo END"#)
+        .arg(&bin)
+        .arg(&db)
+        .env("REFUND_DESK_FAULT", "panic")
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("TERM", "xterm-256color");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    let before = p.exp_string("END").unwrap();
+    assert!(
+        before.contains("exit=101"),
+        "the console should have panicked: {before:?}"
+    );
+    assert!(
+        before.contains("\u{1b}[?1049l"),
+        "alternate screen not left: {before:?}"
+    );
+    let mode = before.split("exit=101").nth(1).unwrap_or_default();
+    // (rexpect starts its pty with echo off, so echo is not a sign here.)
+    for flag in ["icanon", "isig", "iexten"] {
+        assert!(
+            mode.split_whitespace().any(|w| w == flag),
+            "terminal left without {flag}: {mode}"
+        );
+    }
+}
