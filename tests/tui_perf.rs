@@ -41,6 +41,9 @@ fn console_stays_fast_on_a_big_database() {
         store.overdue_count("2026-11-05").unwrap();
     });
     let today = at(NOW).date_naive();
+    timed("dashboard numbers (store)", || {
+        store.dashboard(today).unwrap();
+    });
     for (i, q) in refund_desk::tui::app::QUEUES.iter().enumerate() {
         let f = refund_desk::tui::app::queue_filter(i, "alice", today);
         timed(&format!("count {q}"), || {
@@ -75,9 +78,18 @@ fn console_stays_fast_on_a_big_database() {
         ("clear filters", "F"),
         ("search", "/Academy<Enter>"),
         ("clear search", "F"),
+        // From All (the 11th queue) back two to Overdue.
+        ("Overdue queue", "<S-Tab><S-Tab>"),
+        ("Overdue sorted by due", "s"),
+        ("Overdue PgDn x 5", &"<PgDn>".repeat(5)),
+        ("Overdue G (end)", "G"),
+        ("back to sort by received", "s"),
+        ("dashboard open (b)", "b"),
+        ("dashboard close (b)", "b"),
     ] {
         timed(what, || press(&mut app, keys));
     }
+    assert_eq!(app.tab, 8, "Overdue");
     timed("refresh after a change (counts + page)", || {
         app.refresh(None)
     });
