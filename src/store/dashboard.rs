@@ -79,7 +79,7 @@ impl Store {
         let from = (today - chrono::Days::new(29)).to_string();
         let breached: i64 = self
             .conn()
-            .prepare_cached("SELECT count(*) FROM tickets INDEXED BY tickets_by_breach WHERE due_breach IS NOT NULL AND due_breach < ?1")?
+            .prepare_cached("SELECT coalesce(sum(n), 0) FROM breach_counts WHERE day < ?1")?
             .query_row([&day], |r| r.get(0))?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT day, product, kind, currency, tickets, cents FROM daily_totals

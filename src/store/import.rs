@@ -155,6 +155,8 @@ impl Store {
             local: ImportReport::default(),
             rejects: Vec::new(),
             delta: TotalsDelta::default(),
+            due_days: HashMap::new(),
+            breach_days: HashMap::new(),
         };
         for p in batch.drain(..) {
             w.line(p, opts)?;
@@ -194,6 +196,9 @@ struct BatchWriter<'a> {
     rejects: Vec<Rejected>,
     /// Day-total changes, written once at the end of the batch.
     delta: TotalsDelta,
+    /// New tickets per target and breach date (see the schema's due_counts).
+    due_days: HashMap<String, i64>,
+    breach_days: HashMap<String, i64>,
 }
 
 impl BatchWriter<'_> {
@@ -321,7 +326,7 @@ impl BatchWriter<'_> {
                     verdict: verdict.as_ref(),
                     policy_version: &self.policy.version,
                 };
-                insert_ticket(
+                let due = insert_ticket(
                     self.tx,
                     &row,
                     &Case::new(local_day),
@@ -329,6 +334,12 @@ impl BatchWriter<'_> {
                     self.operator,
                     &self.at,
                 )?;
+                if let Some(d) = due {
+                    *self.due_days.entry(d.target.to_string()).or_default() += 1;
+                    if let Some(b) = d.breach {
+                        *self.breach_days.entry(b.to_string()).or_default() += 1;
+                    }
+                }
                 let payload = json!({"file": self.file, "line": p.line});
                 insert_event(
                     self.tx,
@@ -357,6 +368,18 @@ impl BatchWriter<'_> {
                  ON CONFLICT (state) DO UPDATE SET n = n + excluded.n",
             )?
             .execute([self.local.added as i64])?;
+        for (table, days) in [
+            ("due_counts", &self.due_days),
+            ("breach_counts", &self.breach_days),
+        ] {
+            let sql = format!(
+                "INSERT INTO {table} (day, n) VALUES (?1, ?2) ON CONFLICT (day) DO UPDATE SET n = n + excluded.n"
+            );
+            let mut stmt = self.tx.prepare_cached(&sql)?;
+            for (day, n) in days {
+                stmt.execute(rusqlite::params![day, n])?;
+            }
+        }
         for (account, (us, id)) in &self.affected {
             self.local.reverdicts += recompute_account(
                 self.tx,
@@ -388,7 +411,7 @@ fn insert_ticket(
     calendar: &Calendar,
     operator: &str,
     at: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<crate::domain::calendar::Due>> {
     let t = row.ticket;
     let due = case.due(calendar);
     let (verdict, kind, version) = match row.verdict {
@@ -426,7 +449,7 @@ fn insert_ticket(
         operator,
     ])?;
     index_ticket(tx, t, false)?;
-    Ok(())
+    Ok(due)
 }
 
 /// The stored workflow record; '' is a ticket nobody has acted on yet.

@@ -37,7 +37,6 @@ CREATE INDEX tickets_by_assignee ON tickets (assignee, received_us, id) WHERE as
 -- due_target is '9999-12-31' when no clock runs (see store::NO_DUE), so
 -- one full index serves both the Overdue queue and the sort by due date.
 CREATE INDEX tickets_by_due ON tickets (due_target, id);
-CREATE INDEX tickets_by_breach ON tickets (due_breach) WHERE due_breach IS NOT NULL;
 CREATE INDEX tickets_pending ON tickets (received_us, id) WHERE pending = 1;
 
 CREATE TABLE events (
@@ -89,6 +88,25 @@ CREATE TABLE daily_totals (
     cents    INTEGER NOT NULL,     -- exact: amounts have two decimals
     PRIMARY KEY (day, product, kind, currency)
 ) STRICT, WITHOUT ROWID;
+
+-- Open tickets per target date and per breach date, so "overdue" and
+-- "breached" are sums over a few hundred days, not counts over a million
+-- index entries. Transitions are counted by trigger; inserts by the importer
+-- (see state_counts).
+CREATE TABLE due_counts (day TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE breach_counts (day TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TRIGGER due_counts_update AFTER UPDATE OF due_target ON tickets
+WHEN old.due_target IS NOT new.due_target BEGIN
+    UPDATE due_counts SET n = n - 1 WHERE day = old.due_target;
+    INSERT INTO due_counts (day, n) SELECT new.due_target, 1 WHERE new.due_target IS NOT NULL
+    ON CONFLICT (day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER breach_counts_update AFTER UPDATE OF due_breach ON tickets
+WHEN old.due_breach IS NOT new.due_breach BEGIN
+    UPDATE breach_counts SET n = n - 1 WHERE day = old.due_breach;
+    INSERT INTO breach_counts (day, n) SELECT new.due_breach, 1 WHERE new.due_breach IS NOT NULL
+    ON CONFLICT (day) DO UPDATE SET n = n + 1;
+END;
 
 CREATE TABLE operators (
     name       TEXT PRIMARY KEY,
