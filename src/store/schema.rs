@@ -32,6 +32,8 @@ CREATE INDEX tickets_by_received ON tickets (received_us, id);
 CREATE INDEX tickets_by_account ON tickets (account_id, received_us, id);
 CREATE INDEX tickets_by_state ON tickets (state, received_us, id);
 CREATE INDEX tickets_by_verdict ON tickets (verdict_kind, received_us, id);
+-- A queue (state) narrowed by verdict: both equalities, then received order.
+CREATE INDEX tickets_by_state_verdict ON tickets (state, verdict_kind, received_us, id);
 CREATE INDEX tickets_by_product ON tickets (product, received_us, id);
 CREATE INDEX tickets_by_assignee ON tickets (assignee, received_us, id) WHERE assignee IS NOT NULL;
 -- due_target is '9999-12-31' when no clock runs (see store::NO_DUE), so

@@ -295,11 +295,7 @@ impl App {
             // would cost a second on every keystroke.
             _ => self
                 .store
-                .count_at_most(
-                    &self.filter(),
-                    100_000,
-                    std::time::Duration::from_millis(15),
-                )
+                .count_at_most(&self.filter(), 10_000, std::time::Duration::from_millis(5))
                 .ok()
                 .flatten(),
         }
