@@ -64,21 +64,6 @@ impl Store {
             .query_row(params![id, self.operator, now.timestamp_micros()], |r| r.get(0))
             .optional()?)
     }
-
-    /// Running leases of other operators among `ids` (one page of the list).
-    pub fn holders(
-        &self,
-        ids: &[&str],
-        now: DateTime<FixedOffset>,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(who) = self.held_by_other(id, now)? {
-                out.push((id.to_string(), who));
-            }
-        }
-        Ok(out)
-    }
 }
 
 #[cfg(test)]
@@ -100,10 +85,7 @@ mod tests {
         let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00+08:00").unwrap();
         assert_eq!(alice.claim("L-1", now).unwrap(), None);
         assert_eq!(bob.claim("L-1", now).unwrap(), Some("alice".into()));
-        assert_eq!(
-            bob.holders(&["L-1"], now).unwrap(),
-            [("L-1".to_string(), "alice".to_string())]
-        );
+        assert_eq!(bob.held_by_other("L-1", now).unwrap(), Some("alice".into()));
         assert_eq!(alice.held_by_other("L-1", now).unwrap(), None);
         let later = now + chrono::Duration::seconds(super::LEASE_SECONDS + 1);
         assert_eq!(bob.claim("L-1", later).unwrap(), None);

@@ -294,15 +294,6 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The version and last writer of a ticket, to notice changes cheaply.
-    pub fn version_of(&self, id: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT version FROM tickets WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?)
-    }
-
     /// A number that changes whenever any ticket or event is written, by
     /// this process or another: the console polls it to refresh.
     pub fn change_mark(&self) -> Result<i64, StoreError> {
