@@ -59,7 +59,22 @@ impl Store {
         // Bulk writes touch ten indexes per row: give them 256 MiB of cache
         // for the duration, then go back to the console's small footprint.
         self.conn.pragma_update(None, "cache_size", -262_144)?;
-        let result = self.import_batches(name, reader, opts, &mut on_reject, &mut progress);
+        // Checkpoint every 256 MiB of log rather than every 4 MiB: pages that
+        // several batches touch (index and search pages) are copied into the
+        // database file once, not once per batch.
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 65_536)?;
+        let bulk = super::bulk::defer_indexes(&mut self.conn)?;
+        let mut result =
+            self.import_batches(name, reader, opts, bulk, &mut on_reject, &mut progress);
+        if bulk {
+            // Also after a failed import: the lines that landed keep their indexes.
+            let restored = super::bulk::restore_indexes(&mut self.conn);
+            if let (Ok(_), Err(e)) = (&result, restored) {
+                result = Err(e);
+            }
+        }
+        self.conn.pragma_update(None, "wal_autocheckpoint", 1_000)?;
         self.conn.pragma_update(None, "cache_size", -8_192)?;
         result
     }
@@ -71,6 +86,7 @@ impl Store {
         name: &str,
         reader: impl Read + Send,
         opts: ImportOptions,
+        bulk: bool,
         on_reject: &mut impl FnMut(&Rejected),
         progress: &mut impl FnMut(u64),
     ) -> anyhow::Result<ImportReport> {
@@ -112,14 +128,14 @@ impl Store {
                     }
                 }
                 if batch.len() >= BATCH {
-                    self.apply_batch(name, &mut batch, opts, &mut report, on_reject)?;
+                    self.apply_batch(name, &mut batch, (opts, bulk), &mut report, on_reject)?;
                     progress(last);
                 }
             }
             parser
                 .join()
                 .map_err(|_| anyhow::anyhow!("the import parser thread panicked"))??;
-            self.apply_batch(name, &mut batch, opts, &mut report, on_reject)?;
+            self.apply_batch(name, &mut batch, (opts, bulk), &mut report, on_reject)?;
             Ok(report)
         })
     }
@@ -128,16 +144,13 @@ impl Store {
         &mut self,
         file: &str,
         batch: &mut Vec<Parsed>,
-        opts: ImportOptions,
+        (opts, bulk): (ImportOptions, bool),
         report: &mut ImportReport,
         on_reject: &mut impl FnMut(&Rejected),
     ) -> anyhow::Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
-        self.conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS fts_stage (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL)",
-        )?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -157,6 +170,9 @@ impl Store {
             delta: TotalsDelta::default(),
             due_days: HashMap::new(),
             breach_days: HashMap::new(),
+            search_docs: BTreeMap::new(),
+            search_deferred: bulk,
+            import_events: Vec::new(),
         };
         for p in batch.drain(..) {
             w.line(p, opts)?;
@@ -199,7 +215,15 @@ struct BatchWriter<'a> {
     /// New tickets per target and breach date (see the schema's due_counts).
     due_days: HashMap<String, i64>,
     breach_days: HashMap<String, i64>,
+    /// Search documents by rowid, indexed in one statement at the end.
+    search_docs: SearchDocs,
+    /// A bulk load indexes every document at its end (see store::bulk).
+    search_deferred: bool,
+    /// (ticket id, line) of new tickets, recorded in one statement.
+    import_events: Vec<(String, usize)>,
 }
+
+pub(crate) type SearchDocs = BTreeMap<i64, String>;
 
 impl BatchWriter<'_> {
     fn conflict(&mut self, p: &Parsed) {
@@ -259,6 +283,9 @@ impl BatchWriter<'_> {
                 self.delta.add(t, &old_v, self.policy.tz, 1);
             }
             update_ticket(self.tx, t, &p.raw, self.operator, &self.at)?;
+            if !self.search_deferred {
+                index_ticket(self.tx, t, true, &mut self.search_docs)?;
+            }
             let payload = json!({"file": self.file, "line": p.line, "previous": old_value});
             insert_event(
                 self.tx,
@@ -334,33 +361,35 @@ impl BatchWriter<'_> {
                     self.operator,
                     &self.at,
                 )?;
+                if !self.search_deferred {
+                    index_ticket(self.tx, t, false, &mut self.search_docs)?;
+                }
                 if let Some(d) = due {
                     *self.due_days.entry(d.target.to_string()).or_default() += 1;
                     if let Some(b) = d.breach {
                         *self.breach_days.entry(b.to_string()).or_default() += 1;
                     }
                 }
-                let payload = json!({"file": self.file, "line": p.line});
-                insert_event(
-                    self.tx,
-                    &t.id,
-                    "import",
-                    "submitted",
-                    self.operator,
-                    &self.at,
-                    None,
-                    payload,
-                )?;
+                self.import_events.push((t.id.clone(), p.line));
                 if has_history {
                     self.known.insert(t.id.clone(), p.ticket);
                 }
             }
         }
+        // Before any later event of these tickets (an update, a reverdict).
+        record_imports(
+            self.tx,
+            self.file,
+            self.operator,
+            &self.at,
+            &self.import_events,
+        )?;
+        self.import_events.clear();
         Ok(())
     }
 
     fn finish(mut self) -> anyhow::Result<(ImportReport, Vec<Rejected>)> {
-        flush_search_index(self.tx)?;
+        flush_search_index(self.tx, &self.search_docs)?;
         // New tickets all start submitted (see the schema's note on state_counts).
         self.tx
             .prepare_cached(
@@ -448,7 +477,6 @@ fn insert_ticket(
         at,
         operator,
     ])?;
-    index_ticket(tx, t, false)?;
     Ok(due)
 }
 
@@ -487,7 +515,6 @@ fn update_ticket(
         at,
         operator,
     ])?;
-    index_ticket(tx, t, true)?;
     Ok(())
 }
 
@@ -520,22 +547,57 @@ pub(crate) fn insert_event(
     Ok(())
 }
 
-/// Stages the ticket's search document; `flush_search_index` moves a whole
-/// batch into the index with one statement. (FTS5 flushes its pending data
-/// at every statement savepoint, and each INSERT into a virtual table opens
-/// one: row-by-row inserts made imports three times slower.)
-fn index_ticket(tx: &Transaction, t: &Ticket, replace: bool) -> anyhow::Result<()> {
+/// The "import" events of a batch's new tickets, in one statement: the
+/// events table's append-only trigger makes every INSERT statement keep a
+/// statement journal, so one statement per row cost more than the row.
+fn record_imports(
+    tx: &Transaction,
+    file: &str,
+    operator: &str,
+    at: &str,
+    imports: &[(String, usize)],
+) -> anyhow::Result<()> {
+    if imports.is_empty() {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "INSERT INTO events (ticket_id, action, from_state, to_state, operator, at, payload)
+         SELECT e.value ->> 0, 'import', 'submitted', 'submitted', ?2, ?3,
+                json_object('file', ?4, 'line', e.value ->> 1)
+           FROM json_each(?1) AS e",
+    )?
+    .execute(params![serde_json::to_string(imports)?, operator, at, file])?;
+    Ok(())
+}
+
+/// Collects the ticket's search document for `flush_search_index`. An
+/// updated ticket's old document leaves the index now.
+fn index_ticket(
+    tx: &Transaction,
+    t: &Ticket,
+    replace: bool,
+    docs: &mut SearchDocs,
+) -> anyhow::Result<()> {
     let rowid: i64 = if replace {
-        tx.prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?
-            .query_row([&t.id], |r| r.get(0))?
+        let rowid = tx
+            .prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?
+            .query_row([&t.id], |r| r.get(0))?;
+        if docs.remove(&rowid).is_none() {
+            tx.prepare_cached("DELETE FROM tickets_fts WHERE rowid = ?1")?
+                .execute([rowid])?;
+        }
+        rowid
     } else {
         tx.last_insert_rowid()
     };
-    if replace {
-        tx.prepare_cached("DELETE FROM tickets_fts WHERE rowid = ?1")?
-            .execute([rowid])?;
-    }
-    let doc = crate::text::search_document(&[
+    docs.insert(rowid, search_document(t));
+    Ok(())
+}
+
+/// The text the search index holds for a ticket: ids, account, customer
+/// name and the customer's own words.
+pub(crate) fn search_document(t: &Ticket) -> String {
+    crate::text::search_document(&[
         Some(&t.id),
         Some(&t.account_id),
         t.account_name.as_deref(),
@@ -544,18 +606,20 @@ fn index_ticket(tx: &Transaction, t: &Ticket, replace: bool) -> anyhow::Result<(
         t.contract.number.as_deref(),
         t.subject.as_deref(),
         t.description.as_deref(),
-    ]);
-    tx.prepare_cached("INSERT OR REPLACE INTO temp.fts_stage (rowid, body) VALUES (?1, ?2)")?
-        .execute(rusqlite::params![rowid, doc])?;
-    Ok(())
+    ])
 }
 
-fn flush_search_index(tx: &Transaction) -> anyhow::Result<()> {
+/// Indexes a batch's search documents with one statement. (FTS5 flushes its
+/// pending data at every statement savepoint, and each INSERT into a virtual
+/// table opens one: row-by-row inserts made imports three times slower.)
+pub(crate) fn flush_search_index(tx: &Transaction, docs: &SearchDocs) -> anyhow::Result<()> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(&i64, &String)> = docs.iter().collect();
     tx.prepare_cached(
-        "INSERT INTO tickets_fts (rowid, body) SELECT rowid, body FROM temp.fts_stage",
+        "INSERT INTO tickets_fts (rowid, body) SELECT e.value ->> 0, e.value ->> 1 FROM json_each(?1) AS e",
     )?
-    .execute([])?;
-    tx.prepare_cached("DELETE FROM temp.fts_stage")?
-        .execute([])?;
+    .execute([serde_json::to_string(&rows)?])?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! optimistic concurrency, and an append-only event log.
 
 mod act;
+mod bulk;
 mod dashboard;
 mod import;
 mod leases;
@@ -225,6 +226,10 @@ impl Store {
         if version == 0 {
             store.bootstrap_first_supervisor()?;
         }
+        // A bulk import that died half-way left its indexes to build.
+        bulk::restore_indexes(&mut store.conn).with_context(|| {
+            format!("{shown}: cannot rebuild the indexes of an interrupted import")
+        })?;
         Ok(store)
     }
 

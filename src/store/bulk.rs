@@ -1,0 +1,168 @@
+//! Bulk load into an empty desk. Inserting a million rows one by one into
+//! eight secondary indexes is random B-tree work; building each index once
+//! at the end is one sort. Likewise the search index: fed batch by batch it
+//! merges its segments over and over; fed once, in rowid order, it writes
+//! them once. So an import into a desk with no tickets drops the secondary
+//! indexes first, leaves search for later, and builds both when it is done.
+//!
+//! What is owed waits in `meta` ('deferred_indexes', 'deferred_search') in
+//! the same transaction that drops the indexes, so whichever comes first —
+//! the importer's end, or the next open of the file after an import that
+//! died half-way — builds them. Nothing is left without its indexes for good.
+
+use super::import::{flush_search_index, search_document, SearchDocs};
+use super::verdicts::parse_stored;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+const KEY: &str = "deferred_indexes";
+const SEARCH_KEY: &str = "deferred_search";
+/// Search documents per statement while rebuilding.
+const SEARCH_CHUNK: usize = 50_000;
+/// FTS5 writes a segment whenever this much pending data has piled up; the
+/// default (1 MiB) makes hundreds of small segments to merge on a rebuild.
+const SEARCH_HASH_BYTES: i64 = 64 << 20;
+
+/// Indexes the importer itself reads through while loading: an account's
+/// history decides its verdicts (see verdicts::recompute_account).
+const KEPT: &[&str] = &["tickets_by_account"];
+
+/// Drops the secondary indexes of `tickets` and `events` when the desk has
+/// no tickets yet. Returns whether it did.
+pub(crate) fn defer_indexes(conn: &mut Connection) -> anyhow::Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let empty: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM tickets)", [], |r| {
+        r.get(0)
+    })?;
+    let pending: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?1)",
+        [KEY],
+        |r| r.get(0),
+    )?;
+    if !empty || pending {
+        return Ok(false);
+    }
+    let indexes: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema
+              WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('tickets', 'events')
+              ORDER BY name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|(name, _): &(String, String)| !KEPT.contains(&name.as_str()))
+        .collect();
+    let definitions: Vec<&str> = indexes.iter().map(|(_, sql)| sql.as_str()).collect();
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2), (?3, '1')",
+        (KEY, serde_json::to_string(&definitions)?, SEARCH_KEY),
+    )?;
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Builds back any indexes a bulk load deferred. Cheap when there are none.
+pub(crate) fn restore_indexes(conn: &mut Connection) -> anyhow::Result<()> {
+    let waiting = |c: &Connection| -> rusqlite::Result<Option<String>> {
+        c.query_row("SELECT value FROM meta WHERE key = ?1", [KEY], |r| r.get(0))
+            .optional()
+    };
+    if waiting(conn)?.is_none() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have built them while this one waited for the lock.
+    let Some(json) = waiting(&tx)? else {
+        return Ok(());
+    };
+    let definitions: Vec<String> = serde_json::from_str(&json)?;
+    // Each CREATE INDEX reads the whole table; through a memory map, not
+    // through a copy of every page into the page cache.
+    tx.pragma_update(None, "mmap_size", 1_i64 << 34)?;
+    for sql in &definitions {
+        tx.execute_batch(sql)?;
+    }
+    let search: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?1)",
+        [SEARCH_KEY],
+        |r| r.get(0),
+    )?;
+    if search {
+        rebuild_search(&tx)?;
+    }
+    tx.execute("DELETE FROM meta WHERE key IN (?1, ?2)", [KEY, SEARCH_KEY])?;
+    tx.commit()?;
+    conn.pragma_update(None, "mmap_size", 0)?;
+    Ok(())
+}
+
+/// Indexes every ticket's search document afresh, in rowid order. A second
+/// connection reads and parses the stored tickets on its own thread while
+/// this one feeds the index: on two cores each gets one.
+fn rebuild_search(tx: &Transaction) -> anyhow::Result<()> {
+    tx.execute(
+        "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('hashsize', ?1)",
+        [SEARCH_HASH_BYTES],
+    )?;
+    tx.execute(
+        "INSERT INTO tickets_fts (tickets_fts) VALUES ('delete-all')",
+        [],
+    )?;
+    let path = tx
+        .path()
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from);
+    let Some(path) = path else {
+        // An in-memory database has no second connection: read it here.
+        let mut docs = SearchDocs::new();
+        read_documents(tx, |chunk| {
+            docs.append(chunk);
+            Ok(true)
+        })?;
+        return flush_search_index(tx, &docs);
+    };
+    let (send, receive) = std::sync::mpsc::sync_channel::<SearchDocs>(4);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> anyhow::Result<()> {
+            let conn = Connection::open_with_flags(
+                &path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            conn.busy_timeout(super::busy_timeout())?;
+            // A closed channel means the writer failed: stop reading.
+            read_documents(&conn, |chunk| Ok(send.send(std::mem::take(chunk)).is_ok()))
+        });
+        for docs in receive.iter() {
+            flush_search_index(tx, &docs)?;
+        }
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the search index reader panicked"))?
+    })
+}
+
+/// Every stored ticket's search document, in rowid order and in chunks.
+/// `each` takes a chunk (leaving it empty) and says whether to go on.
+fn read_documents(
+    conn: &Connection,
+    mut each: impl FnMut(&mut SearchDocs) -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    let mut stmt = conn.prepare("SELECT rowid, id, raw FROM tickets ORDER BY rowid")?;
+    let mut rows = stmt.query([])?;
+    let mut docs = SearchDocs::new();
+    while let Some(r) = rows.next()? {
+        let (rowid, id, raw): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        docs.insert(rowid, search_document(&parse_stored(&id, &raw)?));
+        if docs.len() == SEARCH_CHUNK && !each(&mut docs)? {
+            return Ok(());
+        }
+    }
+    if !docs.is_empty() {
+        each(&mut docs)?;
+    }
+    Ok(())
+}
