@@ -41,7 +41,7 @@ pub fn fill(
     store: &mut Store,
     tickets: u64,
     seed: u64,
-    progress: impl FnMut(u64),
+    progress: impl FnMut(crate::store::ImportStep),
 ) -> anyhow::Result<u64> {
     let now = crate::store::now();
     let reader = DemoReader {
@@ -195,7 +195,7 @@ pub fn run(setup: &Setup, tickets: u64, seed: u64, print: bool) -> anyhow::Resul
     let started = std::time::Instant::now();
     let mut store = setup.open_store()?;
     let mut bar = super::import::Progress::new("demo", None);
-    let walked = fill(&mut store, tickets, seed, |b| bar.show(b))?;
+    let walked = fill(&mut store, tickets, seed, |step| bar.step(step))?;
     bar.finish();
     eprintln!(
         "generated {tickets} demo tickets into {} ({walked} moved through the workflow) in {:.1} s",

@@ -1,7 +1,7 @@
 //! `refund-desk import FILE... [--update]`
 
 use super::{open_input, report_rejected, ExitCode, Setup};
-use crate::store::{ImportOptions, ImportReport};
+use crate::store::{ImportOptions, ImportReport, ImportStep};
 use std::io::IsTerminal;
 
 pub fn run(setup: &Setup, files: &[String], update: bool) -> anyhow::Result<ExitCode> {
@@ -24,7 +24,7 @@ pub fn run(setup: &Setup, files: &[String], update: bool) -> anyhow::Result<Exit
             input,
             ImportOptions { update },
             |r| report_rejected(file, r),
-            |b| bar.show(b),
+            |step| bar.step(step),
         )?;
         bar.finish();
         total.added += report.added;
@@ -58,6 +58,8 @@ pub struct Progress {
     total: Option<u64>,
     on: bool,
     started: std::time::Instant,
+    /// Something is on the line for `finish` to clear.
+    drawn: bool,
 }
 
 impl Progress {
@@ -67,6 +69,7 @@ impl Progress {
             total,
             on: std::io::stderr().is_terminal(),
             started: std::time::Instant::now(),
+            drawn: false,
         }
     }
 
@@ -82,11 +85,24 @@ impl Progress {
             }
             None => eprint!("\r{} {} …", self.label, done),
         }
+        self.drawn = true;
+    }
+
+    pub fn step(&mut self, step: ImportStep) {
+        match step {
+            ImportStep::Read(bytes) => self.show(bytes),
+            ImportStep::Indexing if self.on => {
+                eprint!("\r\x1b[2K{} building indexes and search …", self.label);
+                self.drawn = true;
+            }
+            ImportStep::Indexing => {}
+        }
     }
 
     pub fn finish(&mut self) {
-        if self.on && self.started.elapsed().as_millis() >= 500 {
+        if self.drawn {
             eprint!("\r\x1b[2K");
+            self.drawn = false;
         }
     }
 }

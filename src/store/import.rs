@@ -23,6 +23,15 @@ pub struct ImportOptions {
     pub update: bool,
 }
 
+/// How far an import has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportStep {
+    /// Bytes of input consumed and committed.
+    Read(u64),
+    /// Building indexes and search documents after a bulk load.
+    Indexing,
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ImportReport {
     pub added: u64,
@@ -47,14 +56,15 @@ fn touch(affected: &mut Affected, account: &str, key: (i64, &str)) {
 
 impl Store {
     /// Imports one file. `on_reject` hears each bad line as it is found;
-    /// `progress` hears the bytes consumed so far.
+    /// `progress` hears the bytes consumed so far, then whether indexes are
+    /// being built (a bulk load's last, long step).
     pub fn import(
         &mut self,
         name: &str,
         reader: impl Read + Send,
         opts: ImportOptions,
         mut on_reject: impl FnMut(&Rejected),
-        mut progress: impl FnMut(u64),
+        mut progress: impl FnMut(ImportStep),
     ) -> anyhow::Result<ImportReport> {
         // Bulk writes touch ten indexes per row: give them 256 MiB of cache
         // for the duration, then go back to the console's small footprint.
@@ -68,6 +78,7 @@ impl Store {
         let mut result =
             self.import_batches(name, reader, opts, bulk, &mut on_reject, &mut progress);
         if bulk {
+            progress(ImportStep::Indexing);
             // Also after a failed import: the lines that landed keep their indexes.
             let restored = super::bulk::restore_indexes(&mut self.conn);
             if let (Ok(_), Err(e)) = (&result, restored) {
@@ -88,7 +99,7 @@ impl Store {
         opts: ImportOptions,
         bulk: bool,
         on_reject: &mut impl FnMut(&Rejected),
-        progress: &mut impl FnMut(u64),
+        progress: &mut impl FnMut(ImportStep),
     ) -> anyhow::Result<ImportReport> {
         const CHUNK: usize = 2_000;
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(Outcome, u64)>>(8);
@@ -129,7 +140,7 @@ impl Store {
                 }
                 if batch.len() >= BATCH {
                     self.apply_batch(name, &mut batch, (opts, bulk), &mut report, on_reject)?;
-                    progress(last);
+                    progress(ImportStep::Read(last));
                 }
             }
             parser

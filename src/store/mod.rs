@@ -15,7 +15,7 @@ mod verdicts;
 
 pub use act::ActOutcome;
 pub use dashboard::{Dashboard, DayTotals};
-pub use import::{ImportOptions, ImportReport};
+pub use import::{ImportOptions, ImportReport, ImportStep};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort};
 
 use crate::domain::calendar::Calendar;
