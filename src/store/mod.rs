@@ -7,6 +7,7 @@ mod bulk;
 mod dashboard;
 mod import;
 mod leases;
+mod plan;
 mod query;
 mod roles;
 mod schema;

@@ -1,6 +1,7 @@
 //! Read queries. The list never loads the whole table: pages are keyset
 //! pages over an index that serves the filter and the sort.
 
+use super::plan::Arm;
 use super::verdicts::parse_stored;
 use super::{Store, StoreError};
 use crate::domain::calendar::Due;
@@ -108,6 +109,34 @@ fn read_row(r: &Row) -> rusqlite::Result<ListRow> {
     })
 }
 
+/// Prepares the SQL that `sql` makes of an `INDEXED BY` clause naming the
+/// arm's index — or of nothing while that index does not exist (a bulk load
+/// into this desk is still to build it): slow then, never wrong.
+fn prepare_for<'c>(
+    conn: &'c rusqlite::Connection,
+    arm: &Arm,
+    sql: impl Fn(&str) -> String,
+) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
+    let hint = arm
+        .index
+        .map(|i| format!(" INDEXED BY {i}"))
+        .unwrap_or_default();
+    match conn.prepare_cached(&sql(&hint)) {
+        Err(e) if arm.index.is_some() && e.to_string().contains("no such index") => {
+            conn.prepare_cached(&sql(""))
+        }
+        r => r,
+    }
+}
+
+/// The order of a list: the sort column, then id (rows without a clock last).
+fn sort_key(r: &ListRow, sort: Sort) -> (i64, &str, &str) {
+    match sort {
+        Sort::Received => (r.received_us, "", &r.id),
+        Sort::Due => (0, r.due_target.as_deref().unwrap_or(super::NO_DUE), &r.id),
+    }
+}
+
 fn where_clause(f: &ListFilter, args: &mut Vec<Sql>) -> String {
     let mut w: Vec<String> = Vec::new();
     if !f.states.is_empty() {
@@ -190,6 +219,33 @@ impl Store {
         at: &Page,
         limit: usize,
     ) -> Result<Vec<ListRow>, StoreError> {
+        let arms = self.plan(f, sort)?;
+        if let [arm] = arms.as_slice() {
+            return self.page_of(arm, sort, at, limit);
+        }
+        // Each arm's page is in order; the merged page is the first (or,
+        // paging backwards, the last) `limit` of their union.
+        let mut rows = Vec::new();
+        for arm in &arms {
+            rows.extend(self.page_of(arm, sort, at, limit)?);
+        }
+        rows.sort_by(|a, b| sort_key(a, sort).cmp(&sort_key(b, sort)));
+        if matches!(at, Page::Last | Page::Before(_)) {
+            rows.drain(..rows.len().saturating_sub(limit));
+        } else {
+            rows.truncate(limit);
+        }
+        Ok(rows)
+    }
+
+    fn page_of(
+        &self,
+        arm: &Arm,
+        sort: Sort,
+        at: &Page,
+        limit: usize,
+    ) -> Result<Vec<ListRow>, StoreError> {
+        let f = &arm.filter;
         let mut args = Vec::new();
         let mut w = where_clause(f, &mut args);
         let col = match sort {
@@ -214,8 +270,9 @@ impl Store {
             w = format!("{w} AND ({col}, id) {op} (?{}, ?{n})", n - 1);
         }
         let dir = if desc { "DESC" } else { "ASC" };
-        let sql = format!("SELECT {ROW_COLUMNS} FROM tickets WHERE {w} ORDER BY {col} {dir}, id {dir} LIMIT {limit}");
-        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut stmt = prepare_for(self.conn(), arm, |hint| {
+            format!("SELECT {ROW_COLUMNS} FROM tickets{hint} WHERE {w} ORDER BY {col} {dir}, id {dir} LIMIT {limit}")
+        })?;
         let mut rows: Vec<ListRow> = stmt
             .query_map(params_from_iter(args), read_row)?
             .collect::<Result<_, _>>()?;
@@ -243,13 +300,16 @@ impl Store {
     }
 
     pub fn count(&self, f: &ListFilter) -> Result<u64, StoreError> {
-        let mut args = Vec::new();
-        let w = where_clause(f, &mut args);
-        let sql = format!("SELECT count(*) FROM tickets WHERE {w}");
-        Ok(self
-            .conn()
-            .prepare_cached(&sql)?
-            .query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as u64)
+        let mut total = 0;
+        for arm in self.plan(f, Sort::Received)? {
+            let mut args = Vec::new();
+            let w = where_clause(&arm.filter, &mut args);
+            total += prepare_for(self.conn(), &arm, |hint| {
+                format!("SELECT count(*) FROM tickets{hint} WHERE {w}")
+            })?
+            .query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as u64;
+        }
+        Ok(total)
     }
 
     /// The count when it is below `cap` and quick to get; `None` when there
@@ -262,25 +322,33 @@ impl Store {
         cap: u64,
         budget: std::time::Duration,
     ) -> Result<Option<u64>, StoreError> {
-        let mut args = Vec::new();
-        let w = where_clause(f, &mut args);
-        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM tickets WHERE {w} LIMIT {cap})");
+        // The arms of a plan are disjoint (one state each): their counts add up.
         let deadline = std::time::Instant::now() + budget;
-        self.conn()
-            .progress_handler(20_000, Some(move || std::time::Instant::now() > deadline))?;
-        let counted = self
-            .conn()
-            .prepare_cached(&sql)
+        let mut total = 0;
+        for arm in self.plan(f, Sort::Received)? {
+            let mut args = Vec::new();
+            let w = where_clause(&arm.filter, &mut args);
+            self.conn()
+                .progress_handler(20_000, Some(move || std::time::Instant::now() > deadline))?;
+            let counted = prepare_for(self.conn(), &arm, |hint| {
+                format!("SELECT count(*) FROM (SELECT 1 FROM tickets{hint} WHERE {w} LIMIT {cap})")
+            })
             .and_then(|mut s| s.query_row(params_from_iter(args), |r| r.get::<_, i64>(0)));
-        self.conn().progress_handler(0, None::<fn() -> bool>)?;
-        match counted {
-            Ok(n) if (n as u64) < cap => Ok(Some(n as u64)),
-            Ok(_) => Ok(None),
-            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) => {
-                Ok(None)
+            self.conn().progress_handler(0, None::<fn() -> bool>)?;
+            match counted {
+                Ok(n) => total += n as u64,
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) =>
+                {
+                    return Ok(None)
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => Err(e.into()),
+            if total >= cap {
+                return Ok(None);
+            }
         }
+        Ok(Some(total))
     }
 
     /// Tickets per workflow state, from the trigger-kept table (constant time).
