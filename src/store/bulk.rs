@@ -12,7 +12,7 @@
 
 use super::import::{flush_search_index, search_document, SearchDocs};
 use super::verdicts::parse_stored;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 const KEY: &str = "deferred_indexes";
 const SEARCH_KEY: &str = "deferred_search";
@@ -66,36 +66,41 @@ pub(crate) fn defer_indexes(conn: &mut Connection) -> anyhow::Result<bool> {
 
 /// Builds back any indexes a bulk load deferred. Cheap when there are none.
 pub(crate) fn restore_indexes(conn: &mut Connection) -> anyhow::Result<()> {
-    let waiting = |c: &Connection| -> rusqlite::Result<Option<String>> {
-        c.query_row("SELECT value FROM meta WHERE key = ?1", [KEY], |r| r.get(0))
-            .optional()
+    // (index definitions, search owed)
+    let owed = |c: &Connection| -> rusqlite::Result<(Option<String>, bool)> {
+        c.query_row(
+            "SELECT (SELECT value FROM meta WHERE key = ?1),
+                    EXISTS (SELECT 1 FROM meta WHERE key = ?2)",
+            [KEY, SEARCH_KEY],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     };
-    if waiting(conn)?.is_none() {
+    if owed(conn)? == (None, false) {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have built them while this one waited for the lock.
-    let Some(json) = waiting(&tx)? else {
-        return Ok(());
+    let (definitions, search) = owed(&tx)?;
+    let definitions: Vec<String> = match definitions {
+        Some(json) => serde_json::from_str(&json)?,
+        None => Vec::new(),
     };
-    let definitions: Vec<String> = serde_json::from_str(&json)?;
-    // Each CREATE INDEX reads the whole table; through a memory map, not
-    // through a copy of every page into the page cache.
-    tx.pragma_update(None, "mmap_size", 1_i64 << 34)?;
+    // Each CREATE INDEX streams the whole table once: a big page cache only
+    // costs bookkeeping then (measured: 2 MiB builds faster than 256 MiB),
+    // and a second sorter thread uses the other core.
+    let cache: i64 = tx.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    tx.pragma_update(None, "cache_size", -2_000)?;
+    tx.pragma_update(None, "threads", 2)?;
     for sql in &definitions {
         tx.execute_batch(sql)?;
     }
-    let search: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?1)",
-        [SEARCH_KEY],
-        |r| r.get(0),
-    )?;
+    tx.pragma_update(None, "threads", 0)?;
+    tx.pragma_update(None, "cache_size", cache)?;
     if search {
         rebuild_search(&tx)?;
     }
     tx.execute("DELETE FROM meta WHERE key IN (?1, ?2)", [KEY, SEARCH_KEY])?;
     tx.commit()?;
-    conn.pragma_update(None, "mmap_size", 0)?;
     Ok(())
 }
 
@@ -111,6 +116,7 @@ fn rebuild_search(tx: &Transaction) -> anyhow::Result<()> {
         "INSERT INTO tickets_fts (tickets_fts) VALUES ('delete-all')",
         [],
     )?;
+
     let path = tx
         .path()
         .filter(|p| !p.is_empty())
