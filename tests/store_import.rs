@@ -219,3 +219,48 @@ fn search_finds_ids_accounts_names_and_words_in_any_script() {
     desk.run(&["import", "--update", p.to_str().unwrap()]);
     assert_eq!(ids("duplicate invoice"), ["S-9"]);
 }
+
+/// The initial-review clock starts on the local date of `received_at`: an
+/// update that moves it moves the due dates of tickets still in that stage —
+/// in `show`, in the list (the Overdue queue) and in the per-day counts.
+#[test]
+fn update_moving_received_at_moves_the_first_stage_clock() {
+    let desk = Desk::new();
+    let early = |id: &str| lcic(id, id, "2026-11-03T10:00:00+08:00");
+    let late = |id: &str| lcic(id, id, "2026-11-20T10:00:00+08:00");
+    let (code, _, err) = desk.import("a.jsonl", &format!("{}\n{}", early("M-1"), early("M-2")));
+    assert_eq!(code, 0, "{err}");
+    // M-2 is taken (its case is now stored); M-1 was never touched.
+    assert_eq!(desk.act("M-2", &["take"]).0, 0);
+    let overdue = || {
+        let c = rusqlite::Connection::open(&desk.db).unwrap();
+        c.query_row(
+            "SELECT coalesce(sum(n), 0) FROM due_counts WHERE day < '2026-11-23'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(overdue(), 2, "3 Nov + 3 bd = 6 Nov, overdue on 23 Nov");
+    let (code, _, err) = desk.run(&[
+        "import",
+        "--update",
+        desk.write("b.jsonl", &format!("{}\n{}", late("M-1"), late("M-2")))
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("2 updated"), "{err}");
+    // Fri 20 Nov + 3 business days = Wed 25 Nov; breach + 5 = Fri 27 Nov.
+    for id in ["M-1", "M-2"] {
+        let shown = desk.show(id);
+        assert_eq!(shown["due"]["target"], "2026-11-25", "show {id}");
+        assert_eq!(shown["due"]["breach"], "2026-11-27", "show {id}");
+    }
+    let (_, out, _) = desk.run(&["list", "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    for r in &rows {
+        assert_eq!(r["due"]["target"], "2026-11-25", "list {}", r["id"]);
+    }
+    assert_eq!(overdue(), 0);
+}

@@ -294,6 +294,7 @@ impl BatchWriter<'_> {
                 self.delta.add(t, &old_v, self.policy.tz, 1);
             }
             update_ticket(self.tx, t, &p.raw, self.operator, &self.at)?;
+            move_received_clock(self.tx, t, self.policy, self.calendar)?;
             if !self.search_deferred {
                 index_ticket(self.tx, t, true, &mut self.search_docs)?;
             }
@@ -489,6 +490,46 @@ fn insert_ticket(
         operator,
     ])?;
     Ok(due)
+}
+
+/// The first stage's clock starts on the local date of `received_at` (SPEC
+/// §5): an update that moves `received_at` moves that clock while the
+/// ticket is still in the stage, and with it the stored due dates (and so
+/// the Overdue queue and its counts, kept by trigger).
+fn move_received_clock(
+    tx: &Transaction,
+    t: &Ticket,
+    policy: &Policy,
+    calendar: &Calendar,
+) -> anyhow::Result<()> {
+    use crate::domain::workflow::State;
+    let wf: String = tx
+        .prepare_cached("SELECT wf FROM tickets WHERE id = ?1")?
+        .query_row([&t.id], |r| r.get(0))?;
+    // '' derives its clock from the ticket itself, already the new one.
+    let mut case = load_case(&wf, t, policy)?;
+    let first_stage = match case.state {
+        State::Submitted | State::InitialReview => true,
+        State::AwaitingInfo => case.resume_to == Some(State::InitialReview),
+        _ => false,
+    };
+    let wf = if !wf.is_empty() && first_stage {
+        case.stage_start = t.received_at.with_timezone(&policy.tz).date_naive();
+        serde_json::to_string(&case)?
+    } else {
+        wf
+    };
+    let due = case.due(calendar);
+    tx.prepare_cached(
+        "UPDATE tickets SET wf = ?2, due_target = ?3, due_breach = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        t.id,
+        wf,
+        super::due_target_text(due),
+        due.and_then(|d| d.breach).map(|d| d.to_string()),
+    ])?;
+    Ok(())
 }
 
 /// The stored workflow record; '' is a ticket nobody has acted on yet.
