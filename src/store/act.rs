@@ -1,7 +1,7 @@
 //! Workflow actions as transactions: load, judge with the domain, write the
 //! ticket only if its version is unchanged, append the event.
 
-use super::import::{insert_event, load_case};
+use super::rows::{insert_event, load_case};
 use super::verdicts::parse_stored;
 use super::{Store, StoreError};
 use crate::domain::policy::Verdict;

@@ -10,7 +10,7 @@
 //! the importer's end, or the next open of the file after an import that
 //! died half-way — builds them. Nothing is left without its indexes for good.
 
-use super::import::{flush_search_index, search_document, SearchDocs};
+use super::rows::{flush_search_index, search_document, SearchDocs};
 use super::verdicts::parse_stored;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 

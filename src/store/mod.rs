@@ -10,6 +10,7 @@ mod leases;
 mod plan;
 mod query;
 mod roles;
+mod rows;
 mod schema;
 mod tui_queries;
 mod verdicts;

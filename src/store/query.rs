@@ -380,7 +380,7 @@ impl Store {
             return Err(StoreError::NotFound(id.to_string()));
         };
         let ticket = parse_stored(id, &raw)?;
-        let case = super::import::load_case(&wf, &ticket, &self.policy)?;
+        let case = super::rows::load_case(&wf, &ticket, &self.policy)?;
         let events = self
             .conn()
             .prepare_cached("SELECT seq, action, from_state, to_state, operator, at, note, payload FROM events WHERE ticket_id = ?1 ORDER BY seq")?
