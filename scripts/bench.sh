@@ -48,21 +48,23 @@ row "  sqlite3 shell, same first page" "${theirs} s" "ratio $(python3 -c "print(
 echo
 echo "keystroke to frame, $N tickets (cargo bench --bench console):"
 BENCH_DB="$W/desk.db" cargo bench --quiet --bench console 2>/dev/null
-# 4. recompute every stored verdict after a policy change
-mkdir -p "$W/policy"
-sed 's/window_days = 5/window_days = 6/' assets/policies/lcic.toml > "$W/policy/lcic.toml"
-t0=$(now); "$BIN" --db "$W/desk.db" --policy-dir "$W/policy" list --state closed >/dev/null; t1=$(now)
-echo
-row "figure" "measured" "target"
-row "----" "----" "----"
-row "recompute all $N verdicts after a policy change" "$(secs $t0 $t1) s" "≤ 10 s"
-
-# 5. resident memory of the console, at N and at N/10
+# 4. resident memory of the console, at N and at N/10
 rss() { /usr/bin/time -f %M "$BIN" --db "$1" snapshot --width 120 --height 40 --keys "jjjG<Enter>" 2>&1 >/dev/null | tail -1; }
 small=$((N / 10))
 "$BIN" --db "$W/small.db" demo --tickets "$small" 2>/dev/null
+echo
+row "figure" "measured" "target"
+row "----" "----" "----"
 row "console RSS at $N tickets" "$(( $(rss "$W/desk.db") / 1024 )) MB" "≤ 40 MB, flat"
 row "console RSS at $small tickets" "$(( $(rss "$W/small.db") / 1024 )) MB" ""
+
+# 5. recompute every stored verdict after a policy change
+mkdir -p "$W/policy"
+sed 's/window_days = 5/window_days = 6/' assets/policies/lcic.toml > "$W/policy/lcic.toml"
+t0=$(now); "$BIN" --db "$W/desk.db" --policy-dir "$W/policy" list --state closed >/dev/null; t1=$(now)
+row "recompute all $N verdicts after a policy change" "$(secs $t0 $t1) s" "≤ 10 s"
+# Back to the built-in policy (recomputes again, untimed) for what follows.
+"$BIN" --db "$W/desk.db" list --state closed >/dev/null
 
 # 6. import rate vs sqlite3 .import of the same rows as CSV into a plain table
 "$BIN" demo --tickets "$N" --seed 11 --print > "$W/t.jsonl"
