@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod letter;
 mod modal;
 pub mod pager;
+mod queues;
 pub mod theme;
 pub mod ui;
 
