@@ -5,6 +5,8 @@
 mod tickets;
 #[allow(unused_imports)]
 pub use tickets::*;
+/// Used as `common::input::…`: its `lcic` differs from [`lcic`] below.
+pub mod input;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

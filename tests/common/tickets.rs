@@ -185,3 +185,18 @@ pub fn day(days: u64) -> String {
     let d = chrono::NaiveDate::from_ymd_opt(2026, 8, 1).unwrap() + chrono::Days::new(days);
     format!("{}T10:00:00+08:00", d.format("%Y-%m-%d"))
 }
+
+/// Unused, signed 2026-10-30 16:00 local, applied `received`: a live ticket
+/// before use, for policy_clauses_live.rs and policy_clauses_verdict.rs.
+pub fn live_pre(received: &str, patch: Value) -> Value {
+    let mut t = with(
+        "live",
+        json!({"received_at": received, "reason": "changed_mind",
+               "package": {"used_units": 0},
+               "contract": {"signed_at": "2026-10-30T16:00:00+08:00"}}),
+    );
+    remove(&mut t, "incident");
+    remove(&mut t, "package.activated_at");
+    merge(&mut t, patch);
+    t
+}
