@@ -112,3 +112,62 @@ fn a_failed_bulk_load_keeps_its_good_lines_indexed() {
     );
     assert!(!ids(&listing(&desk, &["--search", "refund"])).is_empty());
 }
+
+/// Another refund-desk opening the file in the middle of a bulk load builds
+/// what is owed so far; the load then indexes its later batches itself, so
+/// every ticket is searchable at the end.
+#[test]
+fn opening_the_file_mid_load_leaves_every_ticket_searchable() {
+    let desk = Desk::new();
+    let lines = demo_lines(45_000);
+    let input = desk.write("big.jsonl", &lines);
+    let mut child = desk
+        .cmd_std()
+        .args(["import", input.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let tickets = || -> i64 {
+        rusqlite::Connection::open(&desk.db)
+            .and_then(|c| c.query_row("SELECT count(*) FROM tickets", [], |r| r.get(0)))
+            .unwrap_or(0)
+    };
+    let started = std::time::Instant::now();
+    while tickets() == 0 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "import ended before its first batch was seen"
+        );
+        assert!(
+            started.elapsed().as_secs() < 300,
+            "first batch never committed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (code, _, err) = desk.run(&["list", "--state", "closed"]);
+    assert_eq!(code, 0, "{err}");
+    let mid_load = child.try_wait().unwrap().is_none();
+    assert!(child.wait().unwrap().success());
+    assert!(
+        mid_load,
+        "the import finished before the second open: nothing was tested"
+    );
+    assert_eq!(
+        rows_of(&desk, "SELECT count(*) FROM tickets_fts_docsize"),
+        vec![vec!["Integer(45000)".to_string()]]
+    );
+    assert_eq!(
+        rows_of(
+            &desk,
+            "SELECT count(*) FROM meta WHERE key LIKE 'deferred%'"
+        ),
+        vec![vec!["Integer(0)".to_string()]]
+    );
+    let last = lines.lines().last().unwrap();
+    let id = serde_json::from_str::<serde_json::Value>(last).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(ids(&listing(&desk, &["--search", &id])), [id]);
+}

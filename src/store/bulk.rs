@@ -64,6 +64,15 @@ pub(crate) fn defer_indexes(conn: &mut Connection) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Whether the search index still waits for a bulk load's end.
+pub(crate) fn search_owed(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?1)",
+        [SEARCH_KEY],
+        |r| r.get(0),
+    )
+}
+
 /// Builds back any indexes a bulk load deferred. Cheap when there are none.
 pub(crate) fn restore_indexes(conn: &mut Connection) -> anyhow::Result<()> {
     // (index definitions, search owed)

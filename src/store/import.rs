@@ -186,7 +186,9 @@ impl Store {
             due_days: HashMap::new(),
             breach_days: HashMap::new(),
             search_docs: BTreeMap::new(),
-            search_deferred: bulk,
+            // Another refund-desk opening the file mid-load builds what is
+            // owed so far (bulk.rs); from then on each batch indexes its own.
+            search_deferred: bulk && super::bulk::search_owed(&tx)?,
             import_events: Vec::new(),
         };
         for p in batch.drain(..) {

@@ -34,6 +34,15 @@ impl Desk {
         c
     }
 
+    /// The same command as a std `Command`, for a child to watch while it runs.
+    pub fn cmd_std(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("refund-desk"));
+        c.env("REFUND_DESK_DB", &self.db)
+            .env("REFUND_DESK_NOW", NOW)
+            .env_remove("NO_COLOR");
+        c
+    }
+
     /// Runs a command and returns (exit code, stdout, stderr).
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
         let out = self.cmd().args(args).output().unwrap();
