@@ -12,7 +12,9 @@
 
 use super::rows::{flush_search_index, search_document, SearchDocs};
 use super::verdicts::parse_stored;
+use anyhow::Context;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::Path;
 
 const KEY: &str = "deferred_indexes";
 const SEARCH_KEY: &str = "deferred_search";
@@ -62,6 +64,53 @@ pub(crate) fn defer_indexes(conn: &mut Connection) -> anyhow::Result<bool> {
     }
     tx.commit()?;
     Ok(true)
+}
+
+/// Held by the process doing a bulk load for its whole length: an `flock`
+/// on `DB-bulk`, which the OS releases if that process dies. Work owed is
+/// built by whoever finds it and can take this lock — the loader at its end,
+/// or the next open after the loader died. Anyone else leaves it to the
+/// loader rather than hold the write lock for the seconds a build takes (a
+/// console opened mid-load opens at once; the loader's batches never wait).
+pub(crate) struct LoadLock(#[allow(dead_code)] std::fs::File);
+
+impl LoadLock {
+    /// None when another process holds it.
+    pub(crate) fn try_hold(db: &Path) -> anyhow::Result<Option<LoadLock>> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut path = db.as_os_str().to_owned();
+        path.push("-bulk");
+        let opened = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o660)
+            .open(&path);
+        // Another agent's lock file may not be writable by us; a lock needs
+        // only a descriptor.
+        let file = match opened {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                std::fs::File::open(&path)
+            }
+            other => other,
+        }
+        .with_context(|| format!("cannot open {}", std::path::Path::new(&path).display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(LoadLock(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
+    }
+}
+
+/// Whether a bulk load owes indexes or search documents.
+pub(crate) fn owed(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key IN (?1, ?2))",
+        [KEY, SEARCH_KEY],
+        |r| r.get(0),
+    )
 }
 
 /// Whether the search index still waits for a bulk load's end.

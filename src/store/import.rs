@@ -78,7 +78,8 @@ impl Store {
         // database file once, not once per batch.
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 65_536)?;
-        let bulk = super::bulk::defer_indexes(&mut self.conn)?;
+        let load = self.start_bulk_load()?;
+        let bulk = load.is_some();
         let mut result =
             self.import_batches(name, reader, opts, bulk, &mut on_reject, &mut progress);
         if bulk {
@@ -92,6 +93,23 @@ impl Store {
         self.conn.pragma_update(None, "wal_autocheckpoint", 1_000)?;
         self.conn.pragma_update(None, "cache_size", -8_192)?;
         result
+    }
+
+    /// A bulk load (see store::bulk) when the desk has no tickets and no
+    /// other load is running: the lock, held until the load's end.
+    fn start_bulk_load(&mut self) -> anyhow::Result<Option<super::bulk::LoadLock>> {
+        let empty: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM tickets)", [], |r| {
+                    r.get(0)
+                })?;
+        if !empty {
+            return Ok(None);
+        }
+        let Some(lock) = super::bulk::LoadLock::try_hold(&self.path)? else {
+            return Ok(None);
+        };
+        Ok(super::bulk::defer_indexes(&mut self.conn)?.then_some(lock))
     }
 
     /// Parsing runs on a second thread while this one writes: on a 2-core

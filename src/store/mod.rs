@@ -228,10 +228,15 @@ impl Store {
         if version == 0 {
             store.bootstrap_first_supervisor()?;
         }
-        // A bulk import that died half-way left its indexes to build.
-        bulk::restore_indexes(&mut store.conn).with_context(|| {
-            format!("{shown}: cannot rebuild the indexes of an interrupted import")
-        })?;
+        // A bulk import that died half-way left its indexes to build; one
+        // still running (it holds the load lock) builds them itself.
+        if bulk::owed(&store.conn)? {
+            if let Some(_lock) = bulk::LoadLock::try_hold(path)? {
+                bulk::restore_indexes(&mut store.conn).with_context(|| {
+                    format!("{shown}: cannot rebuild the indexes of an interrupted import")
+                })?;
+            }
+        }
         Ok(store)
     }
 
