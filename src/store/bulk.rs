@@ -1,5 +1,5 @@
 //! Bulk load into an empty desk. Inserting a million rows one by one into
-//! eight secondary indexes is random B-tree work; building each index once
+//! the secondary indexes is random B-tree work; building each index once
 //! at the end is one sort. Likewise the search index: fed batch by batch it
 //! merges its segments over and over; fed once, in rowid order, it writes
 //! them once. So an import into a desk with no tickets drops the secondary
@@ -35,12 +35,7 @@ pub(crate) fn defer_indexes(conn: &mut Connection) -> anyhow::Result<bool> {
     let empty: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM tickets)", [], |r| {
         r.get(0)
     })?;
-    let pending: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?1)",
-        [KEY],
-        |r| r.get(0),
-    )?;
-    if !empty || pending {
+    if !empty || owed_work(&tx)?.0.is_some() {
         return Ok(false);
     }
     let indexes: Vec<(String, String)> = tx
@@ -95,7 +90,7 @@ impl LoadLock {
             }
             other => other,
         }
-        .with_context(|| format!("cannot open {}", std::path::Path::new(&path).display()))?;
+        .with_context(|| format!("cannot open {}", Path::new(&path).display()))?;
         match file.try_lock() {
             Ok(()) => Ok(Some(LoadLock(file))),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -104,41 +99,35 @@ impl LoadLock {
     }
 }
 
+/// What a bulk load still owes: the definitions of the indexes it dropped
+/// (JSON), and whether the search index waits for its end.
+fn owed_work(conn: &Connection) -> rusqlite::Result<(Option<String>, bool)> {
+    conn.query_row(
+        "SELECT (SELECT value FROM meta WHERE key = ?1),
+                EXISTS (SELECT 1 FROM meta WHERE key = ?2)",
+        [KEY, SEARCH_KEY],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
 /// Whether a bulk load owes indexes or search documents.
 pub(crate) fn owed(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM meta WHERE key IN (?1, ?2))",
-        [KEY, SEARCH_KEY],
-        |r| r.get(0),
-    )
+    Ok(owed_work(conn)? != (None, false))
 }
 
 /// Whether the search index still waits for a bulk load's end.
 pub(crate) fn search_owed(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?1)",
-        [SEARCH_KEY],
-        |r| r.get(0),
-    )
+    Ok(owed_work(conn)?.1)
 }
 
 /// Builds back any indexes a bulk load deferred. Cheap when there are none.
 pub(crate) fn restore_indexes(conn: &mut Connection) -> anyhow::Result<()> {
-    // (index definitions, search owed)
-    let owed = |c: &Connection| -> rusqlite::Result<(Option<String>, bool)> {
-        c.query_row(
-            "SELECT (SELECT value FROM meta WHERE key = ?1),
-                    EXISTS (SELECT 1 FROM meta WHERE key = ?2)",
-            [KEY, SEARCH_KEY],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-    };
-    if owed(conn)? == (None, false) {
+    if !owed(conn)? {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have built them while this one waited for the lock.
-    let (definitions, search) = owed(&tx)?;
+    let (definitions, search) = owed_work(&tx)?;
     let definitions: Vec<String> = match definitions {
         Some(json) => serde_json::from_str(&json)?,
         None => Vec::new(),
