@@ -153,3 +153,48 @@ fn check_says_ok_when_healthy_and_names_a_tampered_verdict() {
         1
     );
 }
+
+/// `kill -9` of `backup` at moments spread over its length: PATH holds either
+/// nothing or a whole desk that passes integrity_check; never a partial copy.
+#[test]
+fn a_backup_killed_half_way_leaves_nothing_at_its_destination() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let input = dir.path().join("t.jsonl");
+    std::fs::write(&input, lcic_file("K", 4_000)).unwrap();
+    assert_eq!(run(&db, &["import", input.to_str().unwrap()]).code, 0);
+
+    // How long a whole backup takes here, to spread the kills over it.
+    let started = Instant::now();
+    let whole = dir.path().join("whole.db");
+    assert_eq!(run(&db, &["backup", whole.to_str().unwrap()]).code, 0);
+    let length = started.elapsed();
+    assert_eq!(integrity(&whole), "ok");
+
+    let kills = 12 * scale();
+    let (mut absent, mut complete) = (0, 0);
+    for n in 0..kills {
+        let dest = dir.path().join(format!("killed-{n}.db"));
+        let mut child = desk_cmd(&db)
+            .args(["backup", dest.to_str().unwrap()])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(length.mul_f64((n + 1) as f64 / (kills + 1) as f64));
+        let _ = child.kill();
+        child.wait().unwrap();
+        if !dest.exists() {
+            absent += 1;
+            continue;
+        }
+        assert_eq!(integrity(&dest), "ok", "kill {n}: a partial copy at PATH");
+        assert_eq!(
+            count(&dest, "SELECT count(*) FROM tickets"),
+            4_000,
+            "kill {n}: a copy at PATH without every ticket"
+        );
+        complete += 1;
+    }
+    eprintln!("{kills} kills over {length:?}: {absent} left nothing, {complete} a whole copy");
+    assert!(absent > 0, "no kill landed before the end of the copy");
+}

@@ -108,3 +108,27 @@ fn demo_snapshot_opens_on_a_fresh_demo_database() {
         "--demo leaves --db alone"
     );
 }
+
+#[test]
+fn the_console_without_a_terminal_says_so_and_writes_no_escape_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let tickets = dir.path().join("t.jsonl");
+    std::fs::write(&tickets, EXAMPLES).unwrap();
+    assert!(
+        run(dir.path(), &["import", tickets.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+    // `output()` gives the child no terminal: stdin null, stdout a pipe.
+    let out = run(dir.path(), &[], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "stdout {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!out.stderr.contains(&0x1b), "an escape sequence: {err:?}");
+}

@@ -34,7 +34,7 @@ pub fn open(setup: &Setup, demo: bool) -> anyhow::Result<(Store, Option<DemoDir>
         &dir.0.join("demo.db"),
         setup.policy.clone(),
         setup.calendar.clone(),
-        &crate::operator::current(),
+        &crate::operator::current()?,
     )?;
     super::demo::fill(&mut store, DEMO_TICKETS, 7, |_| {})?;
     Ok((store, Some(dir)))
@@ -58,6 +58,18 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
 }
 
 pub fn run(setup: &Setup, demo: bool) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    // Checked before anything is opened or drawn: without a terminal the
+    // escape sequences would land in a pipe or a log.
+    for (name, is_tty) in [
+        ("standard input", std::io::stdin().is_terminal()),
+        ("standard output", std::io::stdout().is_terminal()),
+    ] {
+        anyhow::ensure!(
+            is_tty,
+            "the console needs a terminal, and {name} is not one (for scripts: list, show, snapshot)"
+        );
+    }
     let keymap = Keymap::load()?;
     let (store, _demo_dir) = open(setup, demo)?;
     let _log = init_logging();

@@ -143,7 +143,7 @@ impl Setup {
             &path,
             self.policy.clone(),
             self.calendar.clone(),
-            &crate::operator::current(),
+            &crate::operator::current()?,
         )
     }
 
@@ -154,7 +154,7 @@ impl Setup {
             &path,
             self.policy.clone(),
             self.calendar.clone(),
-            &crate::operator::current(),
+            &crate::operator::current()?,
         )
     }
 }
@@ -169,6 +169,7 @@ fn load_calendar(path: Option<&std::path::Path>) -> anyhow::Result<Calendar> {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    store::file_modes::keep_group_access();
     // SQLite failures get an operator's explanation whichever road they took.
     run_command(cli).map_err(store::explain_any)
 }

@@ -90,7 +90,18 @@ impl LoadLock {
             }
             other => other,
         }
-        .with_context(|| format!("cannot open {}", Path::new(&path).display()))?;
+        .with_context(|| {
+            format!(
+                "cannot open the bulk-load lock {} (its owner can fix it with chmod 660)",
+                Path::new(&path).display()
+            )
+        })?;
+        super::file_modes::match_desk_mode(&file, db).with_context(|| {
+            format!(
+                "cannot share {} with the desk's group",
+                Path::new(&path).display()
+            )
+        })?;
         match file.try_lock() {
             Ok(()) => Ok(Some(LoadLock(file))),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),

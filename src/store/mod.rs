@@ -5,6 +5,7 @@
 mod act;
 mod bulk;
 mod dashboard;
+pub mod file_modes;
 mod import;
 mod leases;
 mod plan;
@@ -269,19 +270,28 @@ impl Store {
         Ok(rows.join("\n"))
     }
 
-    /// A consistent online copy through SQLite's backup API.
+    /// A consistent online copy through SQLite's backup API. The copy is
+    /// written beside `dest`, checked, and only then linked into place, so
+    /// `dest` never holds a partial copy (a backup killed half-way left an
+    /// empty desk there that passed `check`).
     pub fn backup_to(&self, dest: &Path) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            !dest.exists(),
-            "{} already exists; not overwriting it",
-            dest.display()
-        );
-        create_private(dest)?;
-        let copied = self.copy_into(dest);
-        if copied.is_err() {
-            // A half-written copy is worse than none: it would pass for a backup.
-            let _ = std::fs::remove_file(dest);
-        }
+        let shown = dest.display();
+        anyhow::ensure!(!dest.exists(), "{shown} already exists; not overwriting it");
+        let name = dest
+            .file_name()
+            .with_context(|| format!("{shown}: not a file name"))?;
+        let mut partial = name.to_owned();
+        partial.push(format!(".partial-{}", std::process::id()));
+        let partial = dest.with_file_name(partial);
+        create_private(&partial)
+            .with_context(|| format!("{}: cannot create", partial.display()))?;
+        let copied = self.copy_into(&partial).and_then(|()| {
+            // A hard link never replaces an existing file: a backup that
+            // appeared at `dest` meanwhile is left alone.
+            std::fs::hard_link(&partial, dest)
+                .with_context(|| format!("{shown}: cannot put the checked copy in place"))
+        });
+        let _ = std::fs::remove_file(&partial);
         copied
     }
 
@@ -295,6 +305,18 @@ impl Store {
         backup
             .run_to_completion(i32::MAX, Duration::from_millis(5), None)
             .map_err(explain)?;
+        drop(backup);
+        let verdict: String = out.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        anyhow::ensure!(verdict == "ok", "the copy fails integrity_check: {verdict}");
+        let version: i64 = out.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        anyhow::ensure!(
+            version as usize == schema::latest(),
+            "the copy has schema version {version}, not {}",
+            schema::latest()
+        );
+        // On disk before it is linked into place.
+        out.close().map_err(|(_, e)| explain(e))?;
+        std::fs::File::open(dest)?.sync_all()?;
         Ok(())
     }
 }

@@ -169,16 +169,31 @@ fn have(tool: &str) -> bool {
         .any(|d| Path::new(d).join(tool).exists())
 }
 
-/// Throwaway OS users in a shared group, removed again on drop. Only as root
-/// with useradd/groupadd/runuser available; `None` otherwise (callers skip
-/// with a printed note).
+/// Throwaway OS users in a shared group, removed again on drop.
 pub struct TempUsers {
     pub group: String,
     pub users: Vec<String>,
 }
 
 impl TempUsers {
+    /// `None` only when not root and `REFUND_DESK_REQUIRE_OS_USERS` is unset
+    /// (a developer's own account: callers skip with a printed note). As root
+    /// — CI — or when required, a failure to make them panics: a test of
+    /// several people must never pass without running.
     pub fn create(tag: &str, n: usize) -> Option<TempUsers> {
+        let required = is_root() || std::env::var_os("REFUND_DESK_REQUIRE_OS_USERS").is_some();
+        if !is_root() && !required {
+            return None;
+        }
+        let made = Self::try_create(tag, n);
+        assert!(
+            made.is_some(),
+            "cannot create {n} throwaway OS users (needs root with useradd, groupadd, userdel, groupdel, runuser)"
+        );
+        made
+    }
+
+    fn try_create(tag: &str, n: usize) -> Option<TempUsers> {
         if !is_root()
             || !["useradd", "groupadd", "userdel", "groupdel", "runuser"]
                 .iter()
