@@ -64,20 +64,17 @@ pub fn lines(d: &Detail, action: &Wf, p: &Preview) -> Vec<String> {
             format!("Then: {id} moves to {}{fin}", p.to)
         });
     } else {
+        out.push("⧗ This becomes a proposal for a second supervisor because:".into());
+        out.extend(p.proposal.iter().map(|r| format!("  • {r}")));
         out.push(format!(
-            "⧗ This becomes a proposal for a second supervisor because {}.",
-            p.proposal.join("; ")
-        ));
-        let after = match done {
-            Some(c) if c.state != d.case.state => {
-                format!("; once signed off it moves to {}", c.state)
-            }
-            _ => String::new(),
-        };
-        out.push(format!(
-            "{id} waits in {} until another supervisor signs it off{after}.",
+            "{id} waits in {} until another supervisor signs it off;",
             d.case.state
         ));
+        out.push(match done {
+            Some(c) if c.state != d.case.state => format!("then it moves to {}.", c.state),
+            Some(_) => "then it takes effect.".into(),
+            None => "then the sign-off is judged again.".into(),
+        });
     }
     if let Some(n) = note(action) {
         out.push(format!("Note: {n}"));
