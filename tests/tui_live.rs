@@ -270,7 +270,7 @@ fn an_offer_form_open_across_another_agents_offer_is_refused_keeps_what_was_type
     let text = screen(&mut app, 120, 40);
     assert!(
         text.contains("⚑ changed by bob at")
-            && text.contains("since this form opened: Enter reloads"),
+            && text.contains("since you opened this form: Enter reloads"),
         "{text}"
     );
 
@@ -389,4 +389,27 @@ fn a_take_confirmed_over_a_lease_is_refused_if_the_ticket_changed_then_retried()
     press(&mut app, "y");
     let d = bob.detail("LC-1001").unwrap();
     assert_eq!(d.case.assignee.as_deref(), Some("alice"));
+}
+
+#[test]
+fn a_confirmation_opened_from_a_form_goes_back_to_the_form_when_stale() {
+    let (_dir, mut store) = store("");
+    act(&mut store, "LC-1001", Action::Take);
+    act(&mut store, "LC-1001", Action::Evaluate);
+    let mut bob = second_agent(&mut store);
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>A<C-u>90.00<Tab>partial<Enter>");
+    assert!(screen(&mut app, 80, 24).contains("Approve LC-1001: refund 90.00 USD?"));
+    bob_updates_lc_1001(&mut bob);
+    assert!(app.tick());
+    press(&mut app, "y");
+    assert_eq!(bob.detail("LC-1001").unwrap().case.decision, None);
+    assert_eq!(form_value(&app, "amount").as_deref(), Some("90.00"));
+    assert_eq!(form_value(&app, "note").as_deref(), Some("partial"));
+    draw(&mut app, 80, 24);
+    press(&mut app, "<Enter>y");
+    let d = bob.detail("LC-1001").unwrap();
+    assert_eq!(d.case.state.as_str(), "feedback");
+    let approve = d.events.iter().find(|e| e.action == "approve").unwrap();
+    assert_eq!(approve.payload["amount"], "90.00");
 }

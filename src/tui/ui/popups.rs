@@ -107,8 +107,12 @@ fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
         .filter(|d| d.ticket.id == f.id && d.version != f.version)
         .map(|d| {
             [
-                format!("⚑ changed by {} at {}", d.updated_by, d.updated_at),
-                "  since this form opened: Enter reloads, keeping what you typed".to_string(),
+                format!(
+                    "⚑ changed by {} at {}",
+                    d.updated_by,
+                    super::local(&d.updated_at, app.store.policy.tz, "%Y-%m-%d %H:%M:%S")
+                ),
+                "  since you opened this form: Enter reloads, keeps your input".to_string(),
             ]
         })
         .into_iter()
