@@ -97,7 +97,9 @@ fn one_ticket_from_submitted_to_completed_by_keystrokes() {
     type_keys(&mut p, "\r");
     type_keys(&mut p, "y");
     wait_state(&db, "LC-1001", "feedback");
+    // Accept is irreversible too: it asks first.
     type_keys(&mut p, "c");
+    type_keys(&mut p, "y");
     wait_state(&db, "LC-1001", "execution");
     // Execute on the original route, confirmed.
     type_keys(&mut p, "x");

@@ -190,3 +190,226 @@ fn overdue_count_matches_the_overdue_filter() {
         );
     }
 }
+
+/// LV-9001 in negotiation with no offer yet: taken, evaluated, approved at
+/// 5000.00 and appealed at 20000.00.
+fn negotiating(store: &mut Store) {
+    use refund_desk::domain::workflow::Action as Wf;
+    let id = "LV-9001";
+    act(store, id, Wf::Take);
+    act(store, id, Wf::Evaluate);
+    act(
+        store,
+        id,
+        Wf::Approve {
+            amount: Some(dec("5000.00")),
+            note: None,
+        },
+    );
+    act(
+        store,
+        id,
+        Wf::Appeal {
+            amount: Some(dec("20000.00")),
+            note: None,
+        },
+    );
+}
+
+fn form_value(app: &refund_desk::tui::app::App, key: &str) -> Option<String> {
+    match app.popups.last() {
+        Some(refund_desk::tui::app::Popup::Form(f)) => f
+            .fields
+            .iter()
+            .find(|x| x.key == key)
+            .map(|x| x.value.clone()),
+        _ => None,
+    }
+}
+
+fn offers(store: &Store, id: &str) -> Vec<(String, String)> {
+    store
+        .detail(id)
+        .unwrap()
+        .case
+        .ledger
+        .iter()
+        .filter(|o| o.kind == "offer")
+        .map(|o| {
+            (
+                o.by.clone(),
+                o.amount.map(|a| a.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_offer_form_open_across_another_agents_offer_is_refused_keeps_what_was_typed_and_retries() {
+    use refund_desk::domain::workflow::Party;
+    let (_dir, mut store) = store(EXTRA);
+    negotiating(&mut store);
+    let mut bob = second_agent(&mut store);
+    let mut app = app(store);
+    press(
+        &mut app,
+        "<S-Tab>/LV-9001<Enter>o<C-u>7000.00<Tab><Tab>first try",
+    );
+    draw(&mut app, 120, 40);
+
+    // Bob's offer lands while the form is open; the console polls it in.
+    let actor = bob.actor().unwrap();
+    let offer = Action::Offer {
+        amount: dec("8000.00"),
+        party: Party::Desk,
+        note: None,
+    };
+    bob.act("LV-9001", &offer, &actor, None, at(NOW)).unwrap();
+    assert!(app.tick());
+    app.settle();
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains("⚑ changed by bob at")
+            && text.contains("since you opened this form: Enter reloads"),
+        "{text}"
+    );
+
+    // Submit: refused as stale, nothing of ours committed, the form is back
+    // as typed. An Enter typed ahead, before a frame of the reloaded ticket
+    // was drawn, does not count as the retry.
+    press(&mut app, "<Enter><Enter>");
+    assert_eq!(offers(&bob, "LV-9001"), [("bob".into(), "8000.00".into())]);
+    assert_eq!(form_value(&app, "amount").as_deref(), Some("7000.00"));
+    assert_eq!(form_value(&app, "note").as_deref(), Some("first try"));
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains("LV-9001 offer: ticket changed by bob at") && text.contains("— reloaded"),
+        "{text}"
+    );
+    assert!(
+        text.contains("⚑ now: bob offer [amount=8000.00 party=desk]")
+            && text.contains("Look at the ticket, then Enter submits what you typed."),
+        "the form says what changed: {text}"
+    );
+
+    // Seen: the same form now submits at the new version.
+    press(&mut app, "<Enter>");
+    assert_eq!(
+        offers(&bob, "LV-9001"),
+        [
+            ("bob".into(), "8000.00".into()),
+            ("alice".into(), "7000.00".into())
+        ]
+    );
+    assert!(app.popups.is_empty());
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("LV-9001 offer: now negotiation"), "{text}");
+}
+
+/// Another process changes LC-1001's customer text (a version bump that
+/// leaves every action possible), as bob.
+fn bob_updates_lc_1001(bob: &mut Store) {
+    let line = EXAMPLES
+        .lines()
+        .find(|l| l.contains(r#""id":"LC-1001""#))
+        .unwrap()
+        .replace(
+            "No class has been held yet.",
+            "No class was held; please hurry.",
+        );
+    let opts = refund_desk::store::ImportOptions { update: true };
+    bob.import("bob", line.as_bytes(), opts, |r| panic!("{r:?}"), |_| {})
+        .unwrap();
+}
+
+#[test]
+fn a_confirmation_without_a_form_is_judged_at_the_version_it_opened_on() {
+    let (_dir, mut store) = store("");
+    for a in [
+        Action::Take,
+        Action::Evaluate,
+        Action::Approve {
+            amount: None,
+            note: None,
+        },
+    ] {
+        act(&mut store, "LC-1001", a);
+    }
+    let mut bob = second_agent(&mut store);
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>c");
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("Accept for LC-1001: the customer takes 95.00 USD?"),
+        "{text}"
+    );
+    bob_updates_lc_1001(&mut bob);
+    assert!(
+        app.tick(),
+        "the live refresh loads bob's change under the popup"
+    );
+    app.settle();
+
+    press(&mut app, "yy");
+    assert_eq!(
+        bob.detail("LC-1001").unwrap().case.state.as_str(),
+        "feedback"
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("LC-1001 accept: ticket changed by bob at") && text.contains("reloaded"),
+        "{text}"
+    );
+    assert!(text.contains("⚑ now: bob update"), "re-opened: {text}");
+
+    press(&mut app, "y");
+    let d = bob.detail("LC-1001").unwrap();
+    assert_eq!(d.case.state.as_str(), "execution");
+    assert_eq!(d.events.iter().filter(|e| e.action == "accept").count(), 1);
+}
+
+#[test]
+fn a_take_confirmed_over_a_lease_is_refused_if_the_ticket_changed_then_retried() {
+    let (_dir, mut store) = store("");
+    let mut bob = second_agent(&mut store);
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>");
+    bob.claim("LC-1001", at(NOW)).unwrap();
+    assert!(app.tick());
+    press(&mut app, "t");
+    assert!(screen(&mut app, 80, 24).contains("act anyway?"));
+    bob_updates_lc_1001(&mut bob);
+    press(&mut app, "y");
+    assert_eq!(bob.detail("LC-1001").unwrap().case.assignee, None);
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("LC-1001 take: ticket changed by bob at"),
+        "{text}"
+    );
+    press(&mut app, "y");
+    let d = bob.detail("LC-1001").unwrap();
+    assert_eq!(d.case.assignee.as_deref(), Some("alice"));
+}
+
+#[test]
+fn a_confirmation_opened_from_a_form_goes_back_to_the_form_when_stale() {
+    let (_dir, mut store) = store("");
+    act(&mut store, "LC-1001", Action::Take);
+    act(&mut store, "LC-1001", Action::Evaluate);
+    let mut bob = second_agent(&mut store);
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>A<C-u>90.00<Tab>partial<Enter>");
+    assert!(screen(&mut app, 80, 24).contains("Approve LC-1001: refund 90.00 USD?"));
+    bob_updates_lc_1001(&mut bob);
+    assert!(app.tick());
+    press(&mut app, "y");
+    assert_eq!(bob.detail("LC-1001").unwrap().case.decision, None);
+    assert_eq!(form_value(&app, "amount").as_deref(), Some("90.00"));
+    assert_eq!(form_value(&app, "note").as_deref(), Some("partial"));
+    draw(&mut app, 80, 24);
+    press(&mut app, "<Enter>y");
+    let d = bob.detail("LC-1001").unwrap();
+    assert_eq!(d.case.state.as_str(), "feedback");
+    let approve = d.events.iter().find(|e| e.action == "approve").unwrap();
+    assert_eq!(approve.payload["amount"], "90.00");
+}

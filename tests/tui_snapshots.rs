@@ -169,3 +169,180 @@ fn negotiation_timeline_with_a_pending_proposal() {
         .unwrap();
     assert_ne!(buf[(x, y)].fg, ratatui::style::Color::Reset);
 }
+
+/// A confirmation at 80×24 and 120×40 after `setup` and `keys`, as `op`.
+fn confirm_snaps(
+    name: &str,
+    extra: &str,
+    op: Option<&str>,
+    setup: fn(&mut refund_desk::store::Store),
+    keys: &str,
+) -> String {
+    let (_dir, mut store) = store(extra);
+    setup(&mut store);
+    let store = match op {
+        None => store,
+        Some(who) => {
+            use refund_desk::domain::{calendar::Calendar, policy::Policy, workflow::Role};
+            store.set_role(who, Some(Role::Agent)).unwrap();
+            refund_desk::store::Store::open(
+                &store.path.clone(),
+                Policy::builtin(),
+                Calendar::builtin_default(),
+                who,
+            )
+            .unwrap()
+        }
+    };
+    let mut app = app(store);
+    press(&mut app, keys);
+    assert!(
+        matches!(
+            app.popups.last(),
+            Some(refund_desk::tui::app::Popup::Confirm(_))
+        ),
+        "{}",
+        screen(&mut app, 120, 40)
+    );
+    insta::assert_snapshot!(format!("{name}_80x24"), screen(&mut app, 80, 24));
+    let wide = screen(&mut app, 120, 40);
+    insta::assert_snapshot!(format!("{name}_120x40"), wide.clone());
+    wide
+}
+
+fn nothing(_: &mut refund_desk::store::Store) {}
+
+fn to_execution(store: &mut refund_desk::store::Store) {
+    use refund_desk::domain::workflow::Action as Wf;
+    let id = "LC-7001";
+    for a in [
+        Wf::Take,
+        Wf::Evaluate,
+        Wf::Approve {
+            amount: None,
+            note: None,
+        },
+        Wf::Accept,
+    ] {
+        act(store, id, a);
+    }
+}
+
+/// LC-1001's twin, bought and invoiced in October: executed in November,
+/// its invoice is reversed with a red-letter invoice.
+fn invoiced_in_october() -> String {
+    EXAMPLES
+        .lines()
+        .find(|l| l.contains(r#""id":"LC-1001""#))
+        .unwrap()
+        .replace("LC-1001", "LC-7001")
+        .replace("2026-11-01T09:30:00+08:00", "2026-10-31T09:30:00+08:00")
+        .replace(
+            r#""currency":"USD","#,
+            r#""currency":"USD","invoice_issued_at":"2026-10-31T12:00:00+08:00","#,
+        )
+}
+
+#[test]
+fn confirm_approve_within_the_limit() {
+    let text = confirm_snaps("confirm_approve", "", None, nothing, "<S-Tab>teA<Enter>");
+    assert!(
+        text.contains("Verdict full_refund — limit 95.00 USD"),
+        "{text}"
+    );
+    assert!(text.contains("Then: LC-1001 moves to feedback"), "{text}");
+    assert!(!text.contains("proposal"), "{text}");
+}
+
+#[test]
+fn confirm_approve_over_the_limit_is_a_proposal_with_the_domains_reasons() {
+    // An agent approving more than the verdict allows.
+    let keys = "<S-Tab>teA<C-u>120.00<Tab>customer insists<Enter>";
+    let text = confirm_snaps("confirm_approve_proposal", "", Some("bob"), nothing, keys);
+    assert!(
+        text.contains("Approve LC-1001: refund 120.00 USD?"),
+        "{text}"
+    );
+    assert!(text.contains("limit 95.00 USD"), "{text}");
+    assert!(
+        text.contains("This becomes a proposal for a second supervisor because:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("LC-1001 waits in evaluation until another supervisor signs it off;"),
+        "{text}"
+    );
+    assert!(text.contains("then it moves to feedback."), "{text}");
+    assert!(text.contains("Note: customer insists"), "{text}");
+}
+
+#[test]
+fn confirm_execute_names_route_and_invoice_action() {
+    let extra = invoiced_in_october();
+    let keys = "<S-Tab>/LC-7001<Enter>x<Enter>";
+    let text = confirm_snaps("confirm_execute", &extra, None, to_execution, keys);
+    assert!(
+        text.contains("Execute the payout of 95.00 USD for LC-7001?"),
+        "{text}"
+    );
+    assert!(text.contains("Route: original"), "{text}");
+    assert!(
+        text.contains("Invoice: red_letter — issue a red-letter reversal invoice"),
+        "{text}"
+    );
+}
+
+#[test]
+fn confirm_withdraw() {
+    let keys = "<S-Tab>Wcustomer found another provider<Enter>";
+    let text = confirm_snaps("confirm_withdraw", "", None, nothing, keys);
+    assert!(
+        text.contains("Withdraw LC-1001: the customer withdrew?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Then: LC-1001 moves to closed (final)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Note: customer found another provider"),
+        "{text}"
+    );
+}
+
+#[test]
+fn confirm_sign_off_names_the_proposer_their_reasons_and_the_outcome() {
+    use refund_desk::domain::{calendar::Calendar, policy::Policy, workflow::Role};
+    let (_dir, mut store) = store(EXTRA);
+    negotiation(&mut store);
+    store.set_role("carol", Some(Role::Supervisor)).unwrap();
+    let carol = refund_desk::store::Store::open(
+        &store.path.clone(),
+        Policy::builtin(),
+        Calendar::builtin_default(),
+        "carol",
+    )
+    .unwrap();
+    let mut app = app(carol);
+    press(&mut app, "<S-Tab>/LV-9001<Enter>S<Enter>");
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains("Sign off alice's proposal on LV-9001: agree 12000.00 USD?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Proposed by alice because: 12000.00 is above the approval threshold"),
+        "{text}"
+    );
+    assert!(text.contains("Then: LV-9001 moves to execution"), "{text}");
+    press(&mut app, "<Esc>D<Enter>");
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains("Decline alice's proposal on LV-9001: agree 12000.00 USD?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Then: LV-9001 stays in negotiation"),
+        "{text}"
+    );
+}

@@ -89,11 +89,22 @@ impl Verb {
         }
     }
 
-    /// Steps the issue calls risky: they go through a confirm popup.
+    /// Irreversible steps (SPEC §3, issue 10): each goes through a
+    /// confirmation that says what will happen. A revision is a decision too.
     pub fn needs_confirm(self) -> bool {
         matches!(
             self,
-            Verb::Approve | Verb::Reject | Verb::Agree | Verb::Execute | Verb::Complete
+            Verb::Approve
+                | Verb::Reject
+                | Verb::Revise
+                | Verb::Accept
+                | Verb::Agree
+                | Verb::Execute
+                | Verb::Complete
+                | Verb::Close
+                | Verb::Withdraw
+                | Verb::SignOff
+                | Verb::Decline
         )
     }
 }

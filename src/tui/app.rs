@@ -3,7 +3,7 @@
 //! the frame is drawn from this state alone.
 
 use super::action::{Action, Verb};
-use super::form::{confirm_text, Form};
+use super::form::Form;
 use super::keymap::{Key, Keymap, Mode};
 use super::pager::{Pager, Source};
 use super::theme::Theme;
@@ -11,10 +11,11 @@ use crate::domain::letter::Letter;
 use crate::domain::policy::VerdictKind;
 use crate::domain::ticket::Product;
 use crate::domain::workflow::{Action as Wf, Role, State};
-use crate::store::{ActOutcome, Detail, ListFilter, Sort, Store, StoreError};
+use crate::store::{Detail, ListFilter, Sort, Store, StoreError};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
+pub use super::attempt::{Attempt, Confirm};
 pub use super::queues::{queue_filter, QUEUES};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -24,12 +25,7 @@ pub enum Popup {
         cursor: usize,
     },
     Form(Form),
-    Confirm {
-        id: String,
-        version: i64,
-        action: Wf,
-        lines: Vec<String>,
-    },
+    Confirm(Confirm),
     Search {
         text: String,
     },
@@ -165,7 +161,7 @@ impl App {
             None => Mode::List,
             Some(Popup::Menu { .. }) => Mode::Menu,
             Some(Popup::Form(_)) => Mode::Form,
-            Some(Popup::Confirm { .. }) => Mode::Confirm,
+            Some(Popup::Confirm(_)) => Mode::Confirm,
             Some(Popup::Search { .. }) => Mode::Search,
             Some(Popup::Help { .. }) => Mode::Help,
             Some(Popup::Letter { .. }) => Mode::Letter,
@@ -473,105 +469,6 @@ impl App {
             return self.error("no action is possible on this ticket now");
         }
         self.popups.push(Popup::Menu { items, cursor: 0 });
-    }
-
-    /// Starts a verb on the selected ticket: its form, its confirmation, or
-    /// straight to the store.
-    pub(super) fn begin(&mut self, verb: Verb) {
-        self.settle();
-        let Some(d) = self.detail.as_ref() else {
-            return self.error("no ticket selected");
-        };
-        if !Wf::valid_from(verb.name(), &d.case) {
-            let why = if d.case.pending.is_some() {
-                " (a proposal waits for sign-off)".to_string()
-            } else {
-                String::new()
-            };
-            let msg = format!(
-                "{} is not possible now: {} is {}{why}",
-                verb.name(),
-                d.ticket.id,
-                d.case.state
-            );
-            return self.error(msg);
-        }
-        let id = d.ticket.id.clone();
-        let form = Form::for_verb(verb, d);
-        // A lease tells other consoles someone is on this ticket; it is advice,
-        // the version check is what refuses a collision.
-        match self.store.claim(&id, self.now) {
-            Ok(Some(other)) => {
-                self.lease_holder = Some(other.clone());
-                self.error(format!("{other} is working on {id} right now"));
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!("lease on {id}: {e}"),
-        }
-        if let Some(form) = form {
-            self.popups.push(Popup::Form(form));
-            return;
-        }
-        let action = match verb {
-            Verb::Take => Wf::Take,
-            Verb::Evaluate => Wf::Evaluate,
-            _ => Wf::Accept,
-        };
-        self.proceed(verb, action);
-    }
-
-    pub(super) fn proceed(&mut self, verb: Verb, action: Wf) {
-        let Some(d) = self.detail.as_ref() else {
-            return self.error("no ticket selected");
-        };
-        let (id, version) = (d.ticket.id.clone(), d.version);
-        // Someone else on the ticket: every action asks first.
-        if verb.needs_confirm() || self.lease_holder.is_some() {
-            let mut lines = confirm_text(&id, &action, &d.verdict.currency);
-            if let Some(other) = &self.lease_holder {
-                lines.insert(
-                    0,
-                    format!("⚑ {other} is working on {id} right now — act anyway?"),
-                );
-            }
-            self.popups.push(Popup::Confirm {
-                id,
-                version,
-                action,
-                lines,
-            });
-        } else {
-            self.commit(&id, version, &action);
-        }
-    }
-
-    /// One store transaction; refusals and stale versions become the
-    /// message line and change nothing. The row and detail reload after.
-    pub(super) fn commit(&mut self, id: &str, version: i64, action: &Wf) {
-        self.popups.clear();
-        let _ = self.store.release(id);
-        let result = self
-            .store
-            .actor()
-            .and_then(|actor| self.store.act(id, action, &actor, Some(version), self.now));
-        let name = action.name();
-        match result {
-            Ok(ActOutcome::Done { pending: true, .. }) => self.info(format!(
-                "{id} {name}: proposed; waiting for a supervisor's sign-off"
-            )),
-            Ok(ActOutcome::Done { to, .. }) => self.info(format!("{id} {name}: now {to}")),
-            Ok(ActOutcome::NoOp) => self.info(format!("{id} {name}: already done")),
-            Err(e) => self.error(format!("{id} {name}: {e}")),
-        }
-        if let (Some(other), Some((_, m))) = (&self.lease_holder, &mut self.message) {
-            m.push_str(&format!(" ({other} was working on it)"));
-        }
-        self.refresh(Some(id.to_string()));
-        if self.selected_id().as_deref() != Some(id) {
-            if let Some((Level::Info, m)) = &mut self.message {
-                m.push_str(" — it left this queue");
-            }
-        }
     }
 }
 

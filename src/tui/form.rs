@@ -22,6 +22,12 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub error: Option<String>,
+    /// The ticket's version when the form opened: the write is judged
+    /// against it, whatever live refreshes load meanwhile.
+    pub version: i64,
+    /// Re-opened after a stale refusal: Enter counts only once a frame of
+    /// the reloaded ticket was drawn.
+    pub held: bool,
 }
 
 fn field(key: &'static str, label: &'static str, value: String, hint: &'static str) -> Field {
@@ -136,6 +142,8 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            version: d.version,
+            held: false,
         })
     }
 
@@ -261,37 +269,4 @@ impl Form {
         let n = self.fields.len().max(1);
         self.focus = (self.focus + n - 1) % n;
     }
-}
-
-/// The lines a confirm popup shows for an action on a ticket.
-pub fn confirm_text(id: &str, a: &Wf, currency: &str) -> Vec<String> {
-    let money = |d: &Option<Decimal>| d.map(|d| format!("{} {currency}", fmt2(d)));
-    let mut lines = vec![match a {
-        Wf::Approve { amount, .. } => format!(
-            "Approve {id}: refund {}?",
-            money(amount).unwrap_or_else(|| "the verdict amount".into())
-        ),
-        Wf::Reject { clauses, .. } => format!("Reject {id} under {}?", clauses.join(", ")),
-        Wf::Agree { amount, .. } => format!(
-            "Agree on {} for {id}?",
-            money(amount).unwrap_or_else(|| "the last offer".into())
-        ),
-        Wf::Execute { route, account } => format!(
-            "Execute the payout of {id} to the {route} route{}?",
-            account
-                .as_deref()
-                .map(|a| format!(" ({a})"))
-                .unwrap_or_default()
-        ),
-        Wf::Complete { reference } => format!("Complete {id} with payout reference {reference}?"),
-        other => format!("{} {id}?", other.name()),
-    }];
-    let note = match a {
-        Wf::Approve { note, .. } | Wf::Reject { note, .. } | Wf::Agree { note, .. } => note.clone(),
-        _ => None,
-    };
-    if let Some(n) = note {
-        lines.push(format!("Note: {n}"));
-    }
-    lines
 }

@@ -4,6 +4,8 @@
 
 pub mod action;
 pub mod app;
+mod attempt;
+mod confirm;
 pub mod dashboard;
 pub mod form;
 pub mod keymap;
@@ -145,6 +147,7 @@ where
             let drawn = terminal.draw(|f| f.render_widget(&*app, f.area()));
             io.end_frame()?;
             drawn?;
+            app.drawn();
             dirty = false;
         }
         let wait = POLL.saturating_sub(last_poll.elapsed());

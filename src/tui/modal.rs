@@ -3,7 +3,7 @@
 //! `app::Popup`; drawing is in `ui::popups`.
 
 use super::action::Action;
-use super::app::{App, Popup};
+use super::app::{App, Attempt, Popup};
 
 impl App {
     pub(super) fn update_menu(&mut self, action: Action) {
@@ -41,11 +41,12 @@ impl App {
                 self.popups.pop();
                 let _ = self.store.release(&id);
             }
+            Action::Confirm | Action::Choose if form.held => {}
             Action::Confirm | Action::Choose => match form.to_action() {
                 Ok(a) => {
-                    let verb = form.verb;
+                    let attempt = Attempt::from_form(form);
                     self.popups.pop();
-                    self.proceed(verb, a);
+                    self.proceed(attempt, a);
                 }
                 Err(e) => form.error = Some(e),
             },
@@ -54,20 +55,15 @@ impl App {
     }
 
     pub(super) fn update_confirm(&mut self, action: Action) {
-        let Some(Popup::Confirm {
-            id,
-            version,
-            action: wf,
-            ..
-        }) = self.popups.last().cloned()
-        else {
+        let Some(Popup::Confirm(c)) = self.popups.last().cloned() else {
             return;
         };
         match action {
-            Action::Confirm | Action::Choose => self.commit(&id, version, &wf),
+            Action::Confirm | Action::Choose if c.held => {}
+            Action::Confirm | Action::Choose => self.commit(c.attempt, c.action, true),
             Action::Cancel => {
                 self.popups.pop();
-                let _ = self.store.release(&id);
+                let _ = self.store.release(&c.attempt.id);
                 self.info("cancelled; nothing changed");
             }
             _ => {}

@@ -71,6 +71,8 @@ pub fn draw(app: &mut App, w: u16, h: u16) -> Buffer {
     app.settle();
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| f.render_widget(&*app, f.area())).unwrap();
+    // As the loop does: the operator has now seen this frame.
+    app.drawn();
     t.backend().buffer().clone()
 }
 

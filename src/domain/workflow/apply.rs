@@ -24,7 +24,7 @@ impl Context<'_> {
     }
 
     /// The most that may be paid without a supervisor.
-    fn limit(&self) -> Decimal {
+    pub(super) fn limit(&self) -> Decimal {
         self.verdict
             .limit()
             .unwrap_or_else(|| self.ticket.payment.base())

@@ -2,10 +2,12 @@
 //! through them, actions, and `apply` with its guards.
 
 mod apply;
+mod preview;
 #[cfg(test)]
 mod tests;
 
 pub use apply::{apply, Context, Refusal, Transition};
+pub use preview::{preview, Preview};
 
 use crate::domain::calendar::{stage_due, Calendar, Due, Stage};
 use crate::domain::ticket::string_enum;

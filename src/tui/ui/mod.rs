@@ -8,7 +8,7 @@ mod help;
 pub mod letter;
 mod list;
 mod popups;
-mod timeline;
+pub(crate) mod timeline;
 pub mod wrap;
 
 pub use help::help_lines;

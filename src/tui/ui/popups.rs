@@ -9,7 +9,7 @@ use crate::tui::keymap::Mode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
 
 /// A `w`×`h` box centred in `area`, never larger than it.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -50,7 +50,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         match p {
             Popup::Menu { items, cursor } => menu(app, area, items, *cursor, buf),
             Popup::Form(f) => form(app, area, f, buf),
-            Popup::Confirm { lines, .. } => confirm(app, area, lines, buf),
+            Popup::Confirm(c) => confirm(app, area, &c.lines, buf),
             Popup::Help { scroll } => help(app, area, *scroll, buf),
             Popup::Letter { id, letter, scroll } => {
                 super::letter::render(app, area, id, letter, *scroll, buf)
@@ -99,8 +99,33 @@ fn menu(
 }
 
 fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
-    let h = f.fields.len() as u16 * 2 + 3;
-    let r = centered(area, 64, h);
+    // A live refresh loaded a newer ticket than the one this form was opened
+    // on: say so before Enter is refused for it.
+    let changed: Vec<String> = app
+        .detail
+        .as_ref()
+        .filter(|d| d.ticket.id == f.id && d.version != f.version)
+        .map(|d| {
+            [
+                format!(
+                    "⚑ changed by {} at {}",
+                    d.updated_by,
+                    super::local(&d.updated_at, app.store.policy.tz, "%Y-%m-%d %H:%M:%S")
+                ),
+                "  since you opened this form: Enter reloads, keeps your input".to_string(),
+            ]
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+    const W: u16 = 64;
+    // Errors wrap (a refusal names a rule, a reload what changed); blank when none.
+    let error = match &f.error {
+        Some(e) => super::wrap::wrap(e, W as usize - 2),
+        None => vec![String::new()],
+    };
+    let h = f.fields.len() as u16 * 2 + 2 + (changed.len() + error.len()) as u16;
+    let r = centered(area, W, h);
     let verb = f.verb.name();
     let inner = frame(app, r, &format!("{verb} {}", f.id), buf);
     let iw = inner.width as usize;
@@ -132,9 +157,8 @@ fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
             app.theme.dim,
         ));
     }
-    match &f.error {
-        Some(e) => lines.push(Line::styled(fit(e, iw), app.theme.error)),
-        None => lines.push(Line::raw("")),
+    for c in changed.iter().chain(&error) {
+        lines.push(Line::styled(fit(c, iw), app.theme.error));
     }
     Paragraph::new(lines).render(inner, buf);
 }
@@ -142,16 +166,22 @@ fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
 fn confirm(app: &App, area: Rect, text: &[String], buf: &mut Buffer) {
     let yes = app.keymap.label(Mode::Confirm, Action::Confirm);
     let no = app.keymap.label(Mode::Confirm, Action::Cancel);
-    let w = text
+    let keys = format!("{yes} confirm   {no} cancel");
+    let widest = text.iter().chain([&keys]).map(|l| width(l)).max();
+    let w = (widest.unwrap_or(20).clamp(30, 72) as u16 + 4).min(area.width);
+    // Wrapped here, so the box is as tall as what it says.
+    let wrapped: Vec<String> = text
         .iter()
-        .map(|l| width(l))
-        .max()
-        .unwrap_or(20)
-        .clamp(30, 70) as u16
-        + 4;
-    let r = centered(area, w, text.len() as u16 + 4);
+        .flat_map(|l| super::wrap::wrap(l, w.saturating_sub(4) as usize))
+        .collect();
+    let r = centered(area, w, wrapped.len() as u16 + 4);
     let inner = frame(app, r, "confirm", buf);
-    let mut lines: Vec<Line> = text.iter().map(|l| Line::raw(inert(l))).collect();
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let mut lines: Vec<Line> = wrapped.into_iter().map(Line::raw).collect();
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::styled(yes, app.theme.key),
@@ -159,9 +189,7 @@ fn confirm(app: &App, area: Rect, text: &[String], buf: &mut Buffer) {
         Span::styled(no, app.theme.key),
         Span::raw(" cancel"),
     ]));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(inner, buf);
+    Paragraph::new(lines).render(inner, buf);
 }
 
 fn help(app: &App, area: Rect, scroll: u16, buf: &mut Buffer) {

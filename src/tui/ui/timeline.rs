@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use serde_json::Value;
 
 /// The payload's scalar facts worth a glance (amount, clauses, route…).
-fn payload_summary(p: &Value) -> String {
+pub(crate) fn payload_summary(p: &Value) -> String {
     let Some(map) = p.as_object() else {
         return String::new();
     };
