@@ -87,6 +87,11 @@ pub fn draft(
         "appeal_until",
         (case.stage_start + chrono::Days::new(15)).to_string(),
     );
+    // Chinese and Japanese set sentences one after the other, without a space.
+    let gap = match lang {
+        Language::Zh | Language::Ja => "",
+        Language::En | Language::Ko => " ",
+    };
     let frozen = |vars: &BTreeMap<&str, String>| {
         (ticket.payment.frozen > Decimal::ZERO).then(|| fill(&t.frozen, vars))
     };
@@ -95,7 +100,7 @@ pub fn draft(
         std::iter::once(t.pay_later.clone())
             .chain(frozen(vars))
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(gap)
     };
     let clause_list = |ids: &[String]| -> String {
         let lines = ids
@@ -167,7 +172,7 @@ pub fn draft(
                         .chain([frozen(&vars)])
                         .flatten()
                         .collect::<Vec<_>>();
-                    paragraphs.push(payout.join(" "));
+                    paragraphs.push(payout.join(gap));
                 }
             }
         }
