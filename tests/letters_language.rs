@@ -76,7 +76,10 @@ fn chinese_approval_for_a_nameless_customer_promises_dates_only_after_execution(
     ok(&desk, "ZH-1", &[&["take"], &["approve"]]);
     let approved = letter(&desk, "ZH-1");
     assert!(approved.contains("尊敬的客户："), "{approved}");
-    assert!(!approved.contains("200306114"), "account number: {approved}");
+    assert!(
+        !approved.contains("200306114"),
+        "account number: {approved}"
+    );
     assert!(approved.contains("批准退款 1,200.00 CNY"), "{approved}");
     assert!(approved.contains("冻结的 30.00 CNY"), "{approved}");
     // Only the appeal deadline: no payout date exists yet.
@@ -130,11 +133,20 @@ fn japanese_rejection_quotes_the_live_clause_in_japanese_and_yen_has_no_minor_un
 #[test]
 fn korean_chat_rejection_never_sends_the_reviewer_instruction() {
     let desk = desk();
-    ok(&desk, "KO-1", &[&["take"], &["reject", "--clause", "CHAT-NO-RULE"]]);
+    ok(
+        &desk,
+        "KO-1",
+        &[&["take"], &["reject", "--clause", "CHAT-NO-RULE"]],
+    );
     let rejected = letter(&desk, "KO-1");
     assert!(rejected.contains("한빛미디어 고객님께,"), "{rejected}");
     assert!(rejected.contains("담당자가 개별적으로 검토"), "{rejected}");
-    for desk_text in ["人工审核", "수동으로 검토하십시오", "review by hand", "CHAT-NO-RULE"] {
+    for desk_text in [
+        "人工审核",
+        "수동으로 검토하십시오",
+        "review by hand",
+        "CHAT-NO-RULE",
+    ] {
         assert!(!rejected.contains(desk_text), "{desk_text}: {rejected}");
     }
     insta::assert_snapshot!("ko_rejected_chat", rejected);
@@ -144,10 +156,20 @@ fn korean_chat_rejection_never_sends_the_reviewer_instruction() {
 fn japanese_request_for_information_lists_plain_words_and_the_agents_note() {
     let desk = desk();
     let note = "ご契約プランの画面のスクリーンショットも添付してください。";
-    ok(&desk, "JA-2", &[&["take"], &["request_info", "--note", note]]);
+    ok(
+        &desk,
+        "JA-2",
+        &[&["take"], &["request_info", "--note", note]],
+    );
     let asked = letter(&desk, "JA-2");
-    assert!(asked.contains("次の情報をご提供ください。\n- プランの有効期限"), "{asked}");
-    assert!(asked.contains(&format!("担当者からの補足：{note}")), "{asked}");
+    assert!(
+        asked.contains("次の情報をご提供ください。\n- プランの有効期限"),
+        "{asked}"
+    );
+    assert!(
+        asked.contains(&format!("担当者からの補足：{note}")),
+        "{asked}"
+    );
     assert!(!asked.contains("package.expires_at"), "raw field: {asked}");
     insta::assert_snapshot!("ja_request_info", asked);
 }
@@ -161,7 +183,10 @@ fn korean_won_payout_after_execution() {
     assert_eq!(dates(&approved), ["2026-12-08"], "{approved}");
     ok(&desk, "KO-2", &[&["accept"], &["execute"]]);
     let paid = letter(&desk, "KO-2");
-    assert!(paid.contains("환불 9,000 KRW이(가) 지급되었습니다"), "{paid}");
+    assert!(
+        paid.contains("환불 9,000 KRW이(가) 지급되었습니다"),
+        "{paid}"
+    );
     assert_eq!(dates(&paid).len(), 2, "{paid}");
     assert!(!paid.contains(".00"), "{paid}");
     insta::assert_snapshot!("ko_executed_won", paid);
@@ -173,13 +198,20 @@ fn sent_records_exactly_the_printed_text_and_a_plain_letter_writes_nothing() {
     ok(&desk, "KO-2", &[&["take"], &["approve"]]);
     let before = desk.show("KO-2");
     let plain = letter(&desk, "KO-2");
-    assert_eq!(desk.show("KO-2")["events"], before["events"], "plain letter wrote");
+    assert_eq!(
+        desk.show("KO-2")["events"],
+        before["events"],
+        "plain letter wrote"
+    );
     assert_eq!(desk.show("KO-2")["version"], before["version"]);
 
     let (code, out, err) = desk.run(&["letter", "KO-2", "--sent"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, plain, "--sent prints the same letter");
-    assert!(err.contains("recorded the ko letter for KO-2 as sent"), "{err}");
+    assert!(
+        err.contains("recorded the ko letter for KO-2 as sent"),
+        "{err}"
+    );
     let after = events(&desk, "KO-2");
     assert_eq!(after.len(), before["events"].as_array().unwrap().len() + 1);
     let sent = after.last().unwrap();
@@ -224,10 +256,44 @@ fn sent_needs_a_role_on_the_desk() {
     let before = events(&desk, "KO-2").len();
     let out = users.run_as(&nobody, &desk.db, &["letter", "KO-2", "--sent"]);
     out.assert_one_line_error("has no role on this desk");
-    assert!(out.stdout.is_empty(), "nothing printed as sent: {}", out.stdout);
+    assert!(
+        out.stdout.is_empty(),
+        "nothing printed as sent: {}",
+        out.stdout
+    );
     assert_eq!(events(&desk, "KO-2").len(), before, "nothing recorded");
     // The same letter records for someone with a role.
     let (code, _, err) = desk.run(&["letter", "KO-2", "--sent"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(events(&desk, "KO-2").len(), before + 1);
+}
+
+#[test]
+fn a_letter_drafted_before_the_ticket_changed_is_not_recorded_as_sent() {
+    use refund_desk::domain::calendar::Calendar;
+    use refund_desk::domain::policy::Policy;
+    use refund_desk::store::{Store, StoreError};
+    let desk = desk();
+    ok(&desk, "KO-2", &[&["take"], &["approve"]]);
+    let me = events(&desk, "KO-2")[0]["operator"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut store = Store::open(&desk.db, Policy::builtin(), Calendar::plain(), &me).unwrap();
+    let d = store.detail("KO-2").unwrap();
+    let drafted = d.letter(&store.policy).unwrap();
+    // Someone accepts meanwhile: the approval letter is no longer the one to send.
+    ok(&desk, "KO-2", &[&["accept"]]);
+    let before = events(&desk, "KO-2").len();
+    let e = store
+        .record_letter_sent("KO-2", d.version, &drafted)
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Stale { .. }), "{e}");
+    assert_eq!(events(&desk, "KO-2").len(), before, "nothing recorded");
+    let now = store.detail("KO-2").unwrap();
+    let fresh = now.letter(&store.policy).unwrap();
+    store
+        .record_letter_sent("KO-2", now.version, &fresh)
+        .unwrap();
+    assert_eq!(events(&desk, "KO-2").last().unwrap()["from"], "execution");
 }

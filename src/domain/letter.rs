@@ -200,7 +200,10 @@ pub fn draft(
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        Some(name) => fill(&t.greeting, &BTreeMap::from([("customer", name.to_string())])),
+        Some(name) => fill(
+            &t.greeting,
+            &BTreeMap::from([("customer", name.to_string())]),
+        ),
         None => t.greeting_nameless.clone(),
     };
     let body = [greeting, paragraphs.join("\n\n"), t.closing.clone()].join("\n\n");
@@ -303,7 +306,11 @@ mod tests {
                 l.body
             );
             let term = p.clause_text(crate::domain::policy::Clause::Lcic5Day);
-            assert!(l.body.contains(term.customer(t.language)), "{lang}: {}", l.body);
+            assert!(
+                l.body.contains(term.customer(t.language)),
+                "{lang}: {}",
+                l.body
+            );
             assert!(
                 l.body.contains("5.00 USD"),
                 "{lang} frozen funds: {}",

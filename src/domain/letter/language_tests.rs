@@ -116,10 +116,18 @@ fn japanese_and_korean_letters_quote_the_customer_text_in_their_own_language() {
         let t = ticket(lang.as_str(), "USD", json!({}));
         let l = letter(&t, &case(State::Feedback, approve("100.00")), None);
         assert!(l.body.contains(term.customer(lang)), "{lang}: {}", l.body);
-        assert!(!l.body.contains(&term.en), "{lang} quotes English: {}", l.body);
+        assert!(
+            !l.body.contains(&term.en),
+            "{lang} quotes English: {}",
+            l.body
+        );
         assert!(!l.body.contains(term.customer(Language::En)), "{}", l.body);
         assert!(!l.body.contains("LCIC-5DAY"), "{lang}: {}", l.body);
-        assert!(desk_texts_in(&l.body).is_empty(), "{:?}", desk_texts_in(&l.body));
+        assert!(
+            desk_texts_in(&l.body).is_empty(),
+            "{:?}",
+            desk_texts_in(&l.body)
+        );
     }
 }
 
@@ -131,10 +139,20 @@ fn chat_rejection_carries_no_reviewer_instruction() {
         let l = letter(&t, &case(State::Feedback, reject("CHAT-NO-RULE")), None);
         let text = p.clause_text(Clause::ChatNoRule);
         assert!(l.body.contains(text.customer(*lang)), "{lang}: {}", l.body);
-        for instruction in ["人工审核", "review by hand", "人手で審査", "수동으로 검토", "请结合"] {
+        for instruction in [
+            "人工审核",
+            "review by hand",
+            "人手で審査",
+            "수동으로 검토",
+            "请结合",
+        ] {
             assert!(!l.body.contains(instruction), "{lang}: {}", l.body);
         }
-        assert!(desk_texts_in(&l.body).is_empty(), "{lang}: {:?}", desk_texts_in(&l.body));
+        assert!(
+            desk_texts_in(&l.body).is_empty(),
+            "{lang}: {:?}",
+            desk_texts_in(&l.body)
+        );
     }
 }
 
@@ -163,7 +181,8 @@ fn a_request_without_a_missing_field_is_the_agents_note() {
     let t = ticket("ja", "JPY", json!({}));
     let l = letter(&t, &case(State::AwaitingInfo, None), Some("請求書の写し"));
     assert!(
-        l.body.contains("次の情報をご提供ください。\n- 請求書の写し"),
+        l.body
+            .contains("次の情報をご提供ください。\n- 請求書の写し"),
         "{}",
         l.body
     );
@@ -256,7 +275,11 @@ fn payout_dates_appear_only_once_the_payout_is_executed() {
                 .filter(|w| NaiveDate::parse_from_str(w, "%Y-%m-%d").is_ok())
                 .filter(|w| *w != "2026-12-08")
                 .collect();
-            assert!(dates.is_empty(), "{lang} before execution: {dates:?} in {}", l.body);
+            assert!(
+                dates.is_empty(),
+                "{lang} before execution: {dates:?} in {}",
+                l.body
+            );
         }
         let after = letter(&t, &executed("100"), None);
         assert!(
@@ -279,7 +302,11 @@ fn every_built_in_letter_is_filled_and_in_its_own_language() {
         let t = ticket(lang.as_str(), "USD", json!({}));
         for c in &cases {
             let l = letter(&t, c, Some("x"));
-            assert!(!l.body.contains('{') && !l.subject.contains('{'), "{}", l.body);
+            assert!(
+                !l.body.contains('{') && !l.subject.contains('{'),
+                "{}",
+                l.body
+            );
             if *lang != Language::En {
                 // No English sentence from the English template leaks in.
                 assert!(!l.body.contains("refund"), "{lang}: {}", l.body);

@@ -65,7 +65,9 @@ fn customer_texts_carry_no_instructions_for_the_desk() {
     // The clause this was seen with: its desk text does instruct, in every language.
     let chat = p.clause_text(Clause::ChatNoRule);
     assert!(chat.zh.contains("人工审核") && chat.desk(Language::Ja).contains("人手で審査"));
-    assert!(chat.customer(Language::En).contains("reviewed individually"));
+    assert!(chat
+        .customer(Language::En)
+        .contains("reviewed individually"));
 }
 
 #[test]
@@ -113,7 +115,10 @@ fn an_unknown_language_or_voice_is_refused() {
     let trtc = builtin_text("trtc.toml");
     let e = load_with(
         "trtc.toml",
-        &trtc.replace("[clauses.TRTC-USED.customer]\n", "[clauses.TRTC-USED.customer]\nfr = \"x\"\n"),
+        &trtc.replace(
+            "[clauses.TRTC-USED.customer]\n",
+            "[clauses.TRTC-USED.customer]\nfr = \"x\"\n",
+        ),
     )
     .unwrap_err();
     assert!(e.reason.contains("unknown field"), "{e}");
