@@ -167,11 +167,8 @@ pub fn draft(
                         Route::Original => &t.route_original,
                         Route::Alternate => &t.route_alternate,
                     };
-                    let payout = [Some(fill(route, &vars)), Some(fill(&t.arrival, &vars))]
-                        .into_iter()
-                        .chain([frozen(&vars)])
-                        .flatten()
-                        .collect::<Vec<_>>();
+                    let mut payout = vec![fill(route, &vars), fill(&t.arrival, &vars)];
+                    payout.extend(frozen(&vars));
                     paragraphs.push(payout.join(gap));
                 }
             }
