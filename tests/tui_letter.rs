@@ -31,7 +31,10 @@ fn korean_offer_letter_80x24_and_scrolling_at_50x14() {
     let mut app = app(store);
     press(&mut app, "<S-Tab>/LV-9001<Enter>m");
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains("8000.00 USD"), "the last desk offer:\n{text}");
+    assert!(
+        text.contains("8,000.00 USD"),
+        "the last desk offer:\n{text}"
+    );
     insta::assert_snapshot!("letter_ko_80x24", text);
     // On a small screen the letter scrolls as far as its text and no further.
     draw(&mut app, 50, 14);
@@ -59,7 +62,7 @@ fn copy_asks_the_loop_for_osc52_and_says_so() {
         panic!("{effects:?}")
     };
     assert!(text.starts_with("Subject: "), "{text}");
-    assert!(text.contains("9000.00 JPY"), "{text}");
+    assert!(text.contains("9,000 JPY"), "{text}");
     assert!(
         !text.chars().any(|c| c.is_control() && c != '\n'),
         "{text:?}"

@@ -1,34 +1,47 @@
-//! `refund-desk letter ID`: the customer reply draft for the ticket's
-//! current decision or offer, in the customer's language.
+//! `refund-desk letter ID [--sent]`: the customer reply draft for the
+//! ticket's current decision, offer, payout or request, in the customer's
+//! language; with `--sent`, recorded as sent.
 
 use super::{ExitCode, Setup};
-use crate::domain::letter::draft;
+use crate::domain::letter::Letter;
+use crate::store::StoreError;
 
-pub fn run(setup: &Setup, id: &str) -> anyhow::Result<ExitCode> {
-    let store = setup.open_store()?;
+pub fn run(setup: &Setup, id: &str, sent: bool) -> anyhow::Result<ExitCode> {
+    let mut store = setup.open_store()?;
     let d = store.detail(id)?;
-    let today = crate::store::now()
-        .with_timezone(&store.policy.tz)
-        .date_naive();
-    match draft(
-        &d.ticket,
-        &d.verdict,
-        &d.case,
-        &store.policy,
-        &store.calendar,
-        today,
-    ) {
-        Ok(letter) => {
-            // Names and notes come from customer data: keep them inert.
-            println!("Subject: {}\n", crate::text::inert(&letter.subject));
-            for line in letter.body.lines() {
-                println!("{}", crate::text::inert(line));
-            }
-            Ok(ExitCode::Ok)
-        }
+    let letter = match d.letter(&store.policy) {
+        Ok(l) => l,
         Err(why) => {
             eprintln!("refund-desk: letter {id}: {why}");
-            Ok(ExitCode::Error)
+            return Ok(ExitCode::Error);
+        }
+    };
+    // Names and notes come from customer data: keep them inert. What is
+    // printed is what is recorded, so the record is taken of the inert text.
+    let shown = Letter {
+        language: letter.language,
+        subject: crate::text::inert(&letter.subject),
+        body: letter
+            .body
+            .lines()
+            .map(crate::text::inert)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    if sent {
+        match store.record_letter_sent(id, d.version, &shown) {
+            Ok(()) => eprintln!(
+                "refund-desk: recorded the {} letter for {id} as sent",
+                shown.language
+            ),
+            Err(e @ (StoreError::Refused(_) | StoreError::Stale { .. })) => {
+                eprintln!("refund-desk: letter {id}: {e}");
+                return Ok(ExitCode::Error);
+            }
+            Err(e) => return Err(e.into()),
         }
     }
+    println!("Subject: {}\n", shown.subject);
+    println!("{}", shown.body);
+    Ok(ExitCode::Ok)
 }

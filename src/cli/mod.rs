@@ -92,7 +92,13 @@ pub enum Command {
         command: Option<admin::RolesCommand>,
     },
     /// Print the customer reply draft for the ticket's current decision or offer.
-    Letter { id: String },
+    Letter {
+        id: String,
+        /// Record that this exact text was sent to the customer (an event on
+        /// the ticket; needs a role on the desk).
+        #[arg(long)]
+        sent: bool,
+    },
     /// Policy tools.
     Policy {
         #[command(subcommand)]
@@ -192,7 +198,7 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
             print,
         }) => demo::run(&setup, tickets, seed, print),
         Some(Command::Roles { command }) => admin::roles(&setup, command),
-        Some(Command::Letter { id }) => letter::run(&setup, &id),
+        Some(Command::Letter { id, sent }) => letter::run(&setup, &id, sent),
         Some(Command::Policy {
             command: PolicyCommand::Diff { json },
         }) => policy_diff::run(&setup, json),

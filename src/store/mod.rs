@@ -8,6 +8,7 @@ mod dashboard;
 pub mod file_modes;
 mod import;
 mod leases;
+mod letters;
 mod plan;
 mod query;
 mod roles;

@@ -3,7 +3,7 @@
 
 use super::action::Action;
 use super::app::{App, Effect, Popup};
-use crate::domain::letter::{draft, Letter};
+use crate::domain::letter::Letter;
 use ratatui::layout::Rect;
 
 /// What goes on the clipboard: the subject line, a blank line, the body;
@@ -36,14 +36,7 @@ impl App {
             return self.error("no ticket selected");
         };
         let id = d.ticket.id.clone();
-        let drafted = draft(
-            &d.ticket,
-            &d.verdict,
-            &d.case,
-            &self.store.policy,
-            &self.store.calendar,
-            self.today(),
-        );
+        let drafted = d.letter(&self.store.policy);
         match drafted {
             Ok(letter) => self.popups.push(Popup::Letter {
                 id,

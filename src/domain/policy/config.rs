@@ -2,6 +2,7 @@
 //! overridable per file with `--policy-dir`.
 
 use super::clause::{Clause, Flag};
+use crate::domain::ticket::Language;
 use chrono::FixedOffset;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -40,11 +41,77 @@ pub struct PolicyError {
     pub reason: String,
 }
 
+/// A clause's or flag's texts in two voices (SPEC §2): the desk text, shown
+/// to agents, may carry internal instructions; the customer text is the only
+/// one a letter may quote. In a file: `[clauses.X] en zh ja ko` and
+/// `[clauses.X.customer] en zh ja ko`, all eight required and non-empty.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
+    #[serde(deserialize_with = "non_empty")]
     pub en: String,
+    #[serde(deserialize_with = "non_empty")]
     pub zh: String,
+    #[serde(deserialize_with = "non_empty")]
+    pub ja: String,
+    #[serde(deserialize_with = "non_empty")]
+    pub ko: String,
+    pub customer: Wording,
+}
+
+/// One wording in the four languages a customer can be written to in.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Wording {
+    #[serde(deserialize_with = "non_empty")]
+    pub en: String,
+    #[serde(deserialize_with = "non_empty")]
+    pub zh: String,
+    #[serde(deserialize_with = "non_empty")]
+    pub ja: String,
+    #[serde(deserialize_with = "non_empty")]
+    pub ko: String,
+}
+
+impl Wording {
+    pub fn get(&self, lang: Language) -> &str {
+        match lang {
+            Language::En => &self.en,
+            Language::Zh => &self.zh,
+            Language::Ja => &self.ja,
+            Language::Ko => &self.ko,
+        }
+    }
+}
+
+impl Text {
+    /// The desk voice, for agents.
+    pub fn desk(&self, lang: Language) -> &str {
+        match lang {
+            Language::En => &self.en,
+            Language::Zh => &self.zh,
+            Language::Ja => &self.ja,
+            Language::Ko => &self.ko,
+        }
+    }
+
+    /// The customer voice, for letters.
+    pub fn customer(&self, lang: Language) -> &str {
+        self.customer.get(lang)
+    }
+}
+
+#[cfg(test)]
+mod text_tests;
+
+/// A blank text would leave a hole in a letter: refused where it is written
+/// (the error carries the value's line).
+fn non_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() {
+        return Err(serde::de::Error::custom("empty text"));
+    }
+    Ok(s)
 }
 
 #[derive(Clone, Debug, Deserialize)]
