@@ -1,5 +1,6 @@
-//! Policy files: parameters and clause texts, embedded in the binary and
-//! overridable per file with `--policy-dir`.
+//! Policy files: parameters and clause texts, embedded in the binary. A desk
+//! keeps the texts of its own policy (see store::policy); `eval` and
+//! `policy diff/apply` read other files with `--policy-dir`.
 
 use super::clause::{Clause, Flag};
 use chrono::FixedOffset;
@@ -7,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The built-in files, in load order.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -118,6 +120,9 @@ pub struct Policy {
     pub live: LiveParams,
     clause_texts: HashMap<Clause, Text>,
     flag_texts: HashMap<Flag, Text>,
+    /// (built-in name, text) of every file, in BUILTIN order: what a desk
+    /// stores as its policy. Shared, so cloning a policy stays cheap.
+    files: Arc<[(String, String)]>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -267,7 +272,42 @@ impl Policy {
             live: lv.params,
             clause_texts,
             flag_texts,
+            files: BUILTIN
+                .iter()
+                .zip(&files)
+                .map(|((name, _), (_, text))| (name.to_string(), text.clone()))
+                .collect(),
         })
+    }
+
+    /// A desk's stored policy: every built-in file name exactly once, with
+    /// its text. `origin` names where the texts came from in errors.
+    pub fn from_texts(origin: &str, texts: &[(String, String)]) -> Result<Policy, PolicyError> {
+        let err = |file: &str, reason: String| PolicyError {
+            file: format!("{origin} {file}"),
+            line: 1,
+            reason,
+        };
+        if let Some((name, _)) = texts
+            .iter()
+            .find(|(n, _)| !BUILTIN.iter().any(|(b, _)| b == n))
+        {
+            return Err(err(name, "unknown policy file".into()));
+        }
+        let mut files = Vec::with_capacity(BUILTIN.len());
+        for (name, _) in BUILTIN {
+            let mut same = texts.iter().filter(|(n, _)| n == name);
+            let (Some((_, text)), None) = (same.next(), same.next()) else {
+                return Err(err(name, "missing or stored twice".into()));
+            };
+            files.push((format!("{origin} {name}"), text.clone()));
+        }
+        Self::from_files(files)
+    }
+
+    /// (built-in name, text) of every file, in load order.
+    pub fn texts(&self) -> &[(String, String)] {
+        &self.files
     }
 
     pub fn clause_text(&self, c: Clause) -> &Text {
