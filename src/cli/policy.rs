@@ -34,20 +34,35 @@ pub enum PolicyCommand {
     },
 }
 
+/// What to make the desk's policy: its own files edited by `--policy-dir`,
+/// or the built-in ones (`--builtin`, edited by `--policy-dir` if given), and
+/// `--calendar`. At least one must be given.
 #[derive(clap::Args, Debug)]
+#[group(required = true, multiple = true)]
 pub struct PolicyFiles {
-    /// Policy files replacing the built-in ones of the same name (without it:
-    /// the built-in policy of this refund-desk).
+    /// Policy files replacing the desk's files of the same name (with
+    /// --builtin: the built-in ones).
     #[arg(long, value_name = "DIR")]
     pub policy_dir: Option<PathBuf>,
-    /// Business-day calendar file (without it: the desk's calendar stays).
+    /// Start from the built-in policy of this refund-desk, not the desk's.
+    #[arg(long)]
+    pub builtin: bool,
+    /// Business-day calendar file (without it the desk's calendar stays).
     #[arg(long, value_name = "FILE")]
     pub calendar: Option<PathBuf>,
 }
 
 impl PolicyFiles {
-    fn load(&self) -> anyhow::Result<(Policy, Option<CalendarSource>)> {
-        let policy = Policy::load(self.policy_dir.as_deref())?;
+    fn load(
+        &self,
+        setup: &Setup,
+        desk: &Policy,
+    ) -> anyhow::Result<(Policy, Option<CalendarSource>)> {
+        let base = if self.builtin { &setup.policy } else { desk };
+        let policy = match &self.policy_dir {
+            Some(dir) => base.overridden_by(dir)?,
+            None => base.clone(),
+        };
         let calendar = self.calendar.as_deref().map(read_calendar).transpose()?;
         Ok((policy, calendar))
     }
@@ -111,7 +126,7 @@ fn show(setup: &Setup, json: bool) -> anyhow::Result<ExitCode> {
     }
     if builtin_differs {
         println!(
-            "the built-in policy of this refund-desk is {}; `refund-desk policy diff` shows what applying it would change",
+            "the built-in policy of this refund-desk is {}; `refund-desk policy diff --builtin` shows what applying it would change",
             setup.policy.version
         );
     }
@@ -134,8 +149,8 @@ fn due_text(d: &DueText) -> String {
 }
 
 fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCode> {
-    let (new_policy, new_calendar) = files.load()?;
     let store = setup.open_store_as_is()?;
+    let (new_policy, new_calendar) = files.load(setup, &store.policy)?;
     // It lists tickets: only for people of the desk.
     if let Err(e) = store.actor() {
         eprintln!("refund-desk: {e}");
@@ -153,10 +168,16 @@ fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCo
         changes.push(json!({"id": id, "state": state, "old": old, "new": new}));
     })?;
     let mut due_changes = Vec::new();
-    store.diff_due_dates(&new_policy, &new_calendar.calendar, |id, state, old, new| {
-        due_changes.push(json!({"id": id, "state": state, "old": due_json(old), "new": due_json(new),
-            "text": [due_text(old), due_text(new)]}));
-    })?;
+    store.diff_due_dates(
+        &new_policy,
+        &new_calendar.calendar,
+        |id, state, old, new| {
+            due_changes.push(
+                json!({"id": id, "state": state, "old": due_json(old), "new": due_json(new),
+            "text": [due_text(old), due_text(new)]}),
+            );
+        },
+    )?;
     let (cal_from, cal_to) = (old_calendar.label(), new_calendar.label());
     if json {
         let totals: Vec<_> = totals
@@ -236,8 +257,8 @@ fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCo
 }
 
 fn apply(setup: &Setup, files: &PolicyFiles) -> anyhow::Result<ExitCode> {
-    let (policy, calendar) = files.load()?;
     let mut store = setup.open_store()?;
+    let (policy, calendar) = files.load(setup, &store.policy)?;
     match store.apply_policy(policy, calendar) {
         Ok(Some(a)) => {
             println!(
@@ -245,7 +266,10 @@ fn apply(setup: &Setup, files: &PolicyFiles) -> anyhow::Result<ExitCode> {
                 a.from, a.to, store.operator, a.tickets, a.verdicts_changed, a.due_changed
             );
             if a.calendar_from == a.calendar_to {
-                println!("calendar {} (unchanged)", crate::text::inert(&a.calendar_to));
+                println!(
+                    "calendar {} (unchanged)",
+                    crate::text::inert(&a.calendar_to)
+                );
             } else {
                 println!(
                     "calendar {} → {}",

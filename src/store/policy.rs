@@ -42,7 +42,10 @@ impl CalendarSource {
             PLAIN_CALENDAR.to_string()
         } else {
             let dates = |ds: &std::collections::BTreeSet<chrono::NaiveDate>| {
-                ds.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                ds.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             format!(
                 "name = {}\nholidays = [{}]\nworkdays = [{}]\n",

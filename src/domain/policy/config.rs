@@ -310,6 +310,27 @@ impl Policy {
         &self.files
     }
 
+    /// These files, each replaced by the file of the same name in `dir`: a
+    /// desk's policy edited file by file (`load` starts from the built-in ones).
+    pub fn overridden_by(&self, dir: &Path) -> Result<Policy, PolicyError> {
+        // `load` checks the directory and every file in it.
+        let read = Self::load(Some(dir))?;
+        let texts: Vec<(String, String)> = self
+            .files
+            .iter()
+            .zip(read.texts())
+            .map(|((name, mine), (_, theirs))| {
+                let text = if dir.join(name).exists() {
+                    theirs
+                } else {
+                    mine
+                };
+                (name.clone(), text.clone())
+            })
+            .collect();
+        Self::from_texts(&dir.display().to_string(), &texts)
+    }
+
     pub fn clause_text(&self, c: Clause) -> &Text {
         &self.clause_texts[&c]
     }
@@ -378,5 +399,42 @@ mod tests {
         let p = Policy::load(Some(dir.path())).unwrap();
         assert_eq!(p.lcic.window_days, 7);
         assert_ne!(p.version, Policy::builtin().version);
+    }
+
+    #[test]
+    fn stored_texts_give_back_the_same_policy() {
+        let p = Policy::builtin();
+        let again = Policy::from_texts("desk", p.texts()).unwrap();
+        assert_eq!(again.version, p.version);
+        assert_eq!(again.texts(), p.texts());
+        let short = &p.texts()[1..];
+        let e = Policy::from_texts("desk", short).unwrap_err().to_string();
+        assert!(
+            e.contains("desk common.toml") && e.contains("missing"),
+            "{e}"
+        );
+        let mut extra = p.texts().to_vec();
+        extra.push(("evil.toml".into(), String::new()));
+        let e = Policy::from_texts("desk", &extra).unwrap_err().to_string();
+        assert!(e.contains("evil.toml") && e.contains("unknown"), "{e}");
+    }
+
+    #[test]
+    fn a_directory_overrides_a_desk_policy_file_by_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let lcic = BUILTIN[1].1.replace("window_days = 5", "window_days = 7");
+        std::fs::write(dir.path().join("lcic.toml"), lcic).unwrap();
+        let desk = Policy::load(Some(dir.path())).unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let trtc = BUILTIN[2]
+            .1
+            .replace("one_at_a_time_days = 5", "one_at_a_time_days = 9");
+        assert_ne!(trtc, BUILTIN[2].1, "the replacement must hit");
+        std::fs::write(other.path().join("trtc.toml"), trtc).unwrap();
+        let edited = desk.overridden_by(other.path()).unwrap();
+        assert_eq!(
+            (edited.lcic.window_days, edited.trtc.one_at_a_time_days),
+            (7, 9)
+        );
     }
 }
