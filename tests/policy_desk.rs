@@ -52,9 +52,10 @@ fn content(db: &Path) -> String {
         ("due_counts", "day"),
         ("breach_counts", "day"),
     ] {
-        let mut stmt = c
-            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
-            .unwrap();
+        // Read as it is on a desk of any schema (policy_history is new).
+        let Ok(mut stmt) = c.prepare(&format!("SELECT * FROM {table} ORDER BY {order}")) else {
+            continue;
+        };
         let n = stmt.column_count();
         let mut rows = stmt.query([]).unwrap();
         while let Some(r) = rows.next().unwrap() {
