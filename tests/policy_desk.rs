@@ -458,3 +458,24 @@ fn a_desk_from_before_the_stored_policy_adopts_the_builtin_once() {
     assert_eq!(count(&desk.db, reverdicts), before + 1);
     assert_eq!(policy_show(&desk)["history"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_process_open_before_an_apply_writes_under_the_new_policy() {
+    let desk = Desk::new();
+    let mut console = Store::open(&desk.db, Policy::builtin(), Calendar::plain(), "alice").unwrap();
+    let mut other = Store::open(&desk.db, Policy::builtin(), Calendar::plain(), "alice").unwrap();
+    let wide = Policy::load(Some(&wider_window(desk.dir.path()))).unwrap();
+    other.apply_policy(wide.clone(), None).unwrap().unwrap();
+    // Day 6 of the LCIC window: only the applied policy grants it.
+    let late = lcic("OPEN-1", "acc-open", "2026-11-20T10:00:00+08:00").replace(
+        r#""purchased_at":"2026-11-20T10:00:00+08:00""#,
+        r#""purchased_at":"2026-11-14T10:00:00+08:00""#,
+    );
+    console
+        .import("late", late.as_bytes(), Default::default(), |_| {}, |_| {})
+        .unwrap();
+    assert_eq!(console.policy.version, wide.version);
+    let (code, out, _) = desk.run(&["check"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(desk.show("OPEN-1")["verdict"]["kind"], "full_refund");
+}

@@ -215,6 +215,15 @@ impl Store {
         Ok(())
     }
 
+    /// A process that stays open (the console, a long import) picks up a
+    /// policy applied since it opened the desk: called before each write.
+    pub(crate) fn follow_desk_policy(&mut self) -> anyhow::Result<()> {
+        if !is_current(&self.conn, &self.policy, &self.calendar)? {
+            self.load_desk_policy()?;
+        }
+        Ok(())
+    }
+
     fn seed_desk_policy(&mut self) -> anyhow::Result<()> {
         let at = super::stamp(super::now());
         let calendar = CalendarSource::of(&self.calendar);
@@ -373,6 +382,37 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// Whether `policy` and `calendar` are still the desk's. Inside a write
+/// transaction, after `follow_desk_policy`, false means a `policy apply`
+/// committed in between: the write is refused rather than judged by the old one.
+pub(crate) fn is_current(
+    conn: &Connection,
+    policy: &Policy,
+    calendar: &Calendar,
+) -> anyhow::Result<bool> {
+    let Some(row) = current(conn)? else {
+        return Ok(false);
+    };
+    Ok(row.version == policy.version
+        && (CalendarSource::of(calendar).text == row.calendar
+            || Calendar::from_toml(&row.calendar_name, &row.calendar).as_ref() == Ok(calendar)))
+}
+
+/// The refusal for a write that met a policy applied a moment before it.
+pub(crate) fn ensure_current(
+    conn: &Connection,
+    policy: &Policy,
+    calendar: &Calendar,
+) -> Result<(), StoreError> {
+    if is_current(conn, policy, calendar)? {
+        return Ok(());
+    }
+    Err(StoreError::Refused(
+        "the desk's policy changed a moment ago (policy apply); nothing was written: try again"
+            .into(),
+    ))
 }
 
 /// Visits every ticket with a running clock whose due dates differ under
