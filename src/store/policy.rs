@@ -377,6 +377,10 @@ impl Store {
         calendar: &Calendar,
         mut each: impl FnMut(&str, &str, &DueText, &DueText),
     ) -> anyhow::Result<()> {
+        // Due dates depend on nothing else of the policy: spare the walk.
+        if policy.tz == self.policy.tz && *calendar == self.calendar {
+            return Ok(());
+        }
         walk_due(&self.conn, policy, calendar, |id, state, old, new| {
             each(id, state, old, new);
             Ok(())
