@@ -61,10 +61,10 @@ row "console RSS at $small tickets" "$(( $(rss "$W/small.db") / 1024 )) MB" ""
 # 5. recompute every stored verdict after a policy change
 mkdir -p "$W/policy"
 sed 's/window_days = 5/window_days = 6/' assets/policies/lcic.toml > "$W/policy/lcic.toml"
-t0=$(now); "$BIN" --db "$W/desk.db" --policy-dir "$W/policy" list --state closed >/dev/null; t1=$(now)
+t0=$(now); "$BIN" --db "$W/desk.db" policy apply --policy-dir "$W/policy" >/dev/null; t1=$(now)
 row "recompute all $N verdicts after a policy change" "$(secs $t0 $t1) s" "≤ 10 s"
 # Back to the built-in policy (recomputes again, untimed) for what follows.
-"$BIN" --db "$W/desk.db" list --state closed >/dev/null
+"$BIN" --db "$W/desk.db" policy apply --builtin >/dev/null
 
 # 6. import rate vs sqlite3 .import of the same rows as CSV into a plain table
 "$BIN" demo --tickets "$N" --seed 11 --print > "$W/t.jsonl"

@@ -47,10 +47,10 @@ fn policy_diff_lists_changes_without_applying_them() {
         include_str!("../assets/policies/lcic.toml").replace("window_days = 5", "window_days = 7");
     std::fs::write(dir.join("lcic.toml"), lcic).unwrap();
     let (code, out, err) = desk.run(&[
-        "--policy-dir",
-        dir.to_str().unwrap(),
         "policy",
         "diff",
+        "--policy-dir",
+        dir.to_str().unwrap(),
         "--json",
     ]);
     assert_eq!(code, 0, "{err}");

@@ -92,7 +92,14 @@ fn day_totals_follow_imports_updates_and_policy_changes() {
         include_str!("../assets/policies/lcic.toml").replace("window_days = 5", "window_days = 1"),
     )
     .unwrap();
-    let store = open(Policy::load(Some(&dir)).unwrap());
+    // Opening with other files changes nothing: the desk judges by its own
+    // policy until its supervisor (alice, who created it) applies another.
+    let mut store = open(Policy::load(Some(&dir)).unwrap());
+    assert_eq!(store.policy.version, Policy::builtin().version);
+    store
+        .apply_policy(Policy::load(Some(&dir)).unwrap(), None)
+        .unwrap()
+        .expect("a different policy");
     assert_eq!(from_dashboard(&store, today), from_scratch(&store, today));
     let d = store.dashboard(today).unwrap();
     assert_eq!(d.per_state.values().sum::<u64>(), 1_503);

@@ -151,17 +151,13 @@ fn a_policy_change_recomputes_stored_verdicts() {
     let lcic_toml =
         include_str!("../assets/policies/lcic.toml").replace("window_days = 5", "window_days = 7");
     std::fs::write(policy.join("lcic.toml"), lcic_toml).unwrap();
-    let (code, out, err) = desk.run(&[
-        "--policy-dir",
-        policy.to_str().unwrap(),
-        "show",
-        "W",
-        "--json",
-    ]);
+    let before = desk.show("W");
+    // The desk's policy changes only by `policy apply` (SPEC §2).
+    let (code, _, err) = desk.run(&["policy", "apply", "--policy-dir", policy.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = desk.show("W");
     assert_eq!(v["verdict"]["kind"], "full_refund");
-    assert_ne!(v["policy_version"], desk.show("W")["policy_version"]);
+    assert_ne!(v["policy_version"], before["policy_version"]);
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! `refund-desk eval FILE`: verdicts of a JSONL file, no database; the file is
-//! the whole context for the ⟲ rules.
+//! `refund-desk eval FILE [--policy-dir DIR]`: verdicts of a JSONL file, no
+//! database; the file is the whole context for the ⟲ rules.
 
 use super::{open_input, report_rejected, ExitCode};
 use crate::domain::policy::{evaluate_all, Policy};
@@ -7,8 +7,10 @@ use crate::ingest::{self, Parsed};
 use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
+use std::path::Path;
 
-pub fn run(file: &str, policy: &Policy) -> anyhow::Result<ExitCode> {
+pub fn run(file: &str, policy_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let policy = &Policy::load(policy_dir)?;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut rejected = 0usize;
     // Which parsed entry an id first appeared at, for duplicate detection.

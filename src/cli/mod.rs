@@ -8,7 +8,7 @@ pub mod eval;
 pub mod import;
 pub mod letter;
 pub mod list;
-pub mod policy_diff;
+pub mod policy;
 pub mod show;
 pub mod snapshot;
 
@@ -38,12 +38,6 @@ pub struct Cli {
     /// The SQLite file (else $REFUND_DESK_DB, else the user's data directory).
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Directory of policy files overriding the built-in ones of the same name.
-    #[arg(long, global = true, value_name = "DIR")]
-    pub policy_dir: Option<PathBuf>,
-    /// Business-day calendar file (default: plain Monday–Friday).
-    #[arg(long, global = true, value_name = "FILE")]
-    pub calendar: Option<PathBuf>,
     /// Open the console (or snapshot) on a fresh demo database.
     #[arg(long, global = true)]
     pub demo: bool,
@@ -75,6 +69,9 @@ pub enum Command {
     Eval {
         /// The file, or - for stdin.
         file: String,
+        /// Policy files replacing the built-in ones of the same name.
+        #[arg(long, value_name = "DIR")]
+        policy_dir: Option<PathBuf>,
     },
     /// Generate N realistic demo tickets into the database.
     Demo {
@@ -99,10 +96,10 @@ pub enum Command {
         #[arg(long)]
         sent: bool,
     },
-    /// Policy tools.
+    /// The desk's policy: show it, preview a change, apply one (supervisors).
     Policy {
         #[command(subcommand)]
-        command: PolicyCommand,
+        command: policy::PolicyCommand,
     },
     /// Take a consistent online copy of the database.
     Backup { path: PathBuf },
@@ -110,16 +107,6 @@ pub enum Command {
     Check,
     /// Render the console headless after feeding it keys; print the screen as text.
     Snapshot(snapshot::SnapshotArgs),
-}
-
-#[derive(Subcommand, Debug)]
-pub enum PolicyCommand {
-    /// List the open tickets whose verdict would change under the policy
-    /// given with --policy-dir (the stored verdicts are left as they are).
-    Diff {
-        #[arg(long)]
-        json: bool,
-    },
 }
 
 /// Opens a named file, or stdin for `-`.
@@ -135,7 +122,8 @@ pub fn report_rejected(file: &str, r: &Rejected) {
     eprintln!("{}:{}: {}", file, r.line, crate::text::inert(&r.reason));
 }
 
-/// Policy, calendar and database as the global options say.
+/// The database as the global options say, with the built-in policy and
+/// calendar: they seed a new desk; an existing one judges by its own.
 pub struct Setup {
     pub db: Option<PathBuf>,
     pub policy: Policy,
@@ -165,15 +153,6 @@ impl Setup {
     }
 }
 
-fn load_calendar(path: Option<&std::path::Path>) -> anyhow::Result<Calendar> {
-    let Some(path) = path else {
-        return Ok(Calendar::builtin_default());
-    };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    Ok(Calendar::from_toml(&path.display().to_string(), &text)?)
-}
-
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     store::file_modes::keep_group_access();
     // SQLite failures get an operator's explanation whichever road they took.
@@ -183,11 +162,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
     let setup = Setup {
         db: cli.db,
-        policy: Policy::load(cli.policy_dir.as_deref())?,
-        calendar: load_calendar(cli.calendar.as_deref())?,
+        policy: Policy::builtin(),
+        calendar: Calendar::builtin_default(),
     };
     match cli.command {
-        Some(Command::Eval { file }) => eval::run(&file, &setup.policy),
+        Some(Command::Eval { file, policy_dir }) => eval::run(&file, policy_dir.as_deref()),
         Some(Command::Import { files, update }) => import::run(&setup, &files, update),
         Some(Command::List(args)) => list::run(&setup, &args),
         Some(Command::Show { id, json }) => show::run(&setup, &id, json),
@@ -199,9 +178,7 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => demo::run(&setup, tickets, seed, print),
         Some(Command::Roles { command }) => admin::roles(&setup, command),
         Some(Command::Letter { id, sent }) => letter::run(&setup, &id, sent),
-        Some(Command::Policy {
-            command: PolicyCommand::Diff { json },
-        }) => policy_diff::run(&setup, json),
+        Some(Command::Policy { command }) => policy::run(&setup, command),
         Some(Command::Backup { path }) => admin::backup(&setup, &path),
         Some(Command::Check) => admin::check(&setup),
         Some(Command::Snapshot(args)) => snapshot::run(&setup, cli.demo, &args),

@@ -32,9 +32,11 @@ impl Store {
         expected_version: Option<i64>,
         now: DateTime<FixedOffset>,
     ) -> Result<ActOutcome, StoreError> {
+        self.follow_desk_policy()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        super::policy::ensure_current(&tx, &self.policy, &self.calendar)?;
         let row: Option<(String, String, String, i64, String, String)> = tx
             .query_row(
                 "SELECT raw, verdict, wf, version, updated_by, updated_at FROM tickets WHERE id = ?1",

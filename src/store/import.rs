@@ -184,9 +184,11 @@ impl Store {
         if batch.is_empty() {
             return Ok(());
         }
+        self.follow_desk_policy()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        super::policy::ensure_current(&tx, &self.policy, &self.calendar)?;
         let mut w = BatchWriter {
             tx: &tx,
             file,

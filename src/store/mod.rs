@@ -10,6 +10,7 @@ mod import;
 mod leases;
 mod letters;
 mod plan;
+mod policy;
 mod query;
 mod roles;
 mod rows;
@@ -20,6 +21,7 @@ mod verdicts;
 pub use act::ActOutcome;
 pub use dashboard::{Dashboard, DayTotals};
 pub use import::{ImportOptions, ImportReport, ImportStep};
+pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort};
 
 use crate::domain::calendar::Calendar;
@@ -111,8 +113,10 @@ pub fn default_path(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 impl Store {
     /// Opens (creating if needed) the desk database. The creator becomes its
-    /// first supervisor. Verdicts computed under another policy version are
-    /// recomputed before anything is shown.
+    /// first supervisor. `policy` and `calendar` only seed a desk that has no
+    /// policy of its own yet; the store judges with the desk's (see
+    /// store::policy). A desk from before the policy was stored recomputes
+    /// its verdicts once, under the policy it adopts.
     pub fn open(
         path: &Path,
         policy: Policy,
@@ -124,8 +128,8 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens without recomputing stored verdicts, for comparing them with
-    /// another policy (`policy diff`).
+    /// Opens without recomputing stored verdicts, for reading them as they
+    /// are (`policy show`, `policy diff`).
     pub fn open_as_is(
         path: &Path,
         policy: Policy,
@@ -230,6 +234,8 @@ impl Store {
         if version == 0 {
             store.bootstrap_first_supervisor()?;
         }
+        // From here on the desk's own policy and calendar, not the process's.
+        store.load_desk_policy()?;
         // A bulk import that died half-way left its indexes to build; one
         // still running (it holds the load lock) builds them itself.
         if bulk::owed(&store.conn)? {

@@ -157,11 +157,37 @@ CREATE INDEX tickets_by_assignee ON tickets (assignee, received_us, id, state, v
     WHERE assignee IS NOT NULL;
 "#;
 
+/// The policy in force belongs to the desk, not to the process (SPEC §2): the
+/// last row holds every policy file's text and the calendar's text, so every
+/// process that opens the desk judges alike. Append-only like the events: the
+/// rows are the record of who made which policy the desk's, and when.
+const V4: &str = r#"
+CREATE TABLE policy_history (
+    seq              INTEGER PRIMARY KEY,
+    reason           TEXT NOT NULL CHECK (reason IN ('created', 'adopted', 'applied')),
+    version          TEXT NOT NULL,
+    files            TEXT NOT NULL,          -- JSON object: file name -> text
+    calendar_name    TEXT NOT NULL,
+    calendar_version TEXT NOT NULL,
+    calendar         TEXT NOT NULL,          -- the calendar file's text
+    applied_by       TEXT NOT NULL,
+    applied_at       TEXT NOT NULL,
+    payload          TEXT NOT NULL DEFAULT '{}'
+) STRICT;
+CREATE TRIGGER policy_history_no_update BEFORE UPDATE ON policy_history
+BEGIN SELECT RAISE(ABORT, 'policy history is append-only: UPDATE refused'); END;
+CREATE TRIGGER policy_history_no_delete BEFORE DELETE ON policy_history
+BEGIN SELECT RAISE(ABORT, 'policy history is append-only: DELETE refused'); END;
+CREATE TRIGGER policy_history_no_replace BEFORE INSERT ON policy_history
+WHEN NEW.seq IS NOT NULL AND EXISTS (SELECT 1 FROM policy_history WHERE seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'policy history is append-only: REPLACE refused'); END;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 /// The schema version this binary writes.
 pub fn latest() -> usize {
-    3
+    4
 }

@@ -149,6 +149,10 @@ impl Store {
             .optional()?)
     }
 
+    /// The upgrade path and nothing else: verdicts are rewritten at open only
+    /// when they were last checked under another policy than the desk's own
+    /// (a desk made before the policy was stored, see store::policy). The
+    /// process's built-in policy never enters into it.
     pub(crate) fn refresh_verdicts_if_policy_changed(&mut self) -> anyhow::Result<()> {
         let stored = self.stored_policy_version()?;
         if stored.as_deref() == Some(self.policy.version.as_str()) {
@@ -158,7 +162,7 @@ impl Store {
         Ok(())
     }
 
-    /// Recomputes every stored verdict under the current policy, account by
+    /// Recomputes every stored verdict under the desk's policy, account by
     /// account in received order, in one transaction. Returns (tickets, changed).
     pub fn recompute_all(
         &mut self,
@@ -169,22 +173,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut changed = 0u64;
-        let mut delta = TotalsDelta::default();
-        let seen = walk_all(&tx, &policy, &mut progress, |row, t, fresh| {
-            if store_verdict(&tx, &policy, t, fresh, row, (&operator, &at), &mut delta)? {
-                changed += 1;
-            }
-            Ok(())
-        })?;
-        delta.flush(&tx)?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('policy_version', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [&policy.version],
-        )?;
+        let counts = recompute_in(&tx, &policy, (&operator, &at), false, &mut progress)?;
         tx.commit()?;
-        Ok((seen, changed))
+        Ok(counts)
     }
 
     /// Open tickets whose verdict would differ under `other`, writing nothing:
@@ -224,6 +215,44 @@ impl Store {
         })?;
         Ok((seen, bad))
     }
+}
+
+/// Recomputes every stored verdict under `policy` inside the caller's
+/// transaction, each change an event, and marks them all checked under it.
+/// `rebuild_totals`: the timezone changed, so the dashboard's day totals are
+/// counted afresh (a ticket's day moves with it; removing the old verdict
+/// from its old day would need the old timezone). Returns (tickets, changed).
+pub(crate) fn recompute_in(
+    tx: &Connection,
+    policy: &Policy,
+    who: (&str, &str),
+    rebuild_totals: bool,
+    progress: &mut impl FnMut(u64, u64),
+) -> anyhow::Result<(u64, u64)> {
+    let mut changed = 0u64;
+    let mut delta = TotalsDelta::default();
+    let mut rebuilt = TotalsDelta::default();
+    let seen = walk_all(tx, policy, progress, |row, t, fresh| {
+        if store_verdict(tx, policy, t, fresh, row, who, &mut delta)? {
+            changed += 1;
+        }
+        if rebuild_totals {
+            rebuilt.add(t, fresh, policy.tz, 1);
+        }
+        Ok(())
+    })?;
+    if rebuild_totals {
+        tx.execute("DELETE FROM daily_totals", [])?;
+        rebuilt.flush(tx)?;
+    } else {
+        delta.flush(tx)?;
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('policy_version', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [&policy.version],
+    )?;
+    Ok((seen, changed))
 }
 
 /// A stored ticket as the walk sees it.

@@ -1,5 +1,6 @@
-//! Policy files: parameters and clause texts, embedded in the binary and
-//! overridable per file with `--policy-dir`.
+//! Policy files: parameters and clause texts, embedded in the binary. A desk
+//! keeps the texts of its own policy (see store::policy); `eval` and
+//! `policy diff/apply` read other files with `--policy-dir`.
 
 use super::clause::{Clause, Flag};
 use crate::domain::ticket::Language;
@@ -8,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The built-in files, in load order.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -185,6 +187,9 @@ pub struct Policy {
     pub live: LiveParams,
     clause_texts: HashMap<Clause, Text>,
     flag_texts: HashMap<Flag, Text>,
+    /// (built-in name, text) of every file, in BUILTIN order: what a desk
+    /// stores as its policy. Shared, so cloning a policy stays cheap.
+    files: Arc<[(String, String)]>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -334,7 +339,63 @@ impl Policy {
             live: lv.params,
             clause_texts,
             flag_texts,
+            files: BUILTIN
+                .iter()
+                .zip(&files)
+                .map(|((name, _), (_, text))| (name.to_string(), text.clone()))
+                .collect(),
         })
+    }
+
+    /// A desk's stored policy: every built-in file name exactly once, with
+    /// its text. `origin` names where the texts came from in errors.
+    pub fn from_texts(origin: &str, texts: &[(String, String)]) -> Result<Policy, PolicyError> {
+        let err = |file: &str, reason: String| PolicyError {
+            file: format!("{origin} {file}"),
+            line: 1,
+            reason,
+        };
+        if let Some((name, _)) = texts
+            .iter()
+            .find(|(n, _)| !BUILTIN.iter().any(|(b, _)| b == n))
+        {
+            return Err(err(name, "unknown policy file".into()));
+        }
+        let mut files = Vec::with_capacity(BUILTIN.len());
+        for (name, _) in BUILTIN {
+            let mut same = texts.iter().filter(|(n, _)| n == name);
+            let (Some((_, text)), None) = (same.next(), same.next()) else {
+                return Err(err(name, "missing or stored twice".into()));
+            };
+            files.push((format!("{origin} {name}"), text.clone()));
+        }
+        Self::from_files(files)
+    }
+
+    /// (built-in name, text) of every file, in load order.
+    pub fn texts(&self) -> &[(String, String)] {
+        &self.files
+    }
+
+    /// These files, each replaced by the file of the same name in `dir`: a
+    /// desk's policy edited file by file (`load` starts from the built-in ones).
+    pub fn overridden_by(&self, dir: &Path) -> Result<Policy, PolicyError> {
+        // `load` checks the directory and every file in it.
+        let read = Self::load(Some(dir))?;
+        let texts: Vec<(String, String)> = self
+            .files
+            .iter()
+            .zip(read.texts())
+            .map(|((name, mine), (_, theirs))| {
+                let text = if dir.join(name).exists() {
+                    theirs
+                } else {
+                    mine
+                };
+                (name.clone(), text.clone())
+            })
+            .collect();
+        Self::from_texts(&dir.display().to_string(), &texts)
     }
 
     pub fn clause_text(&self, c: Clause) -> &Text {
@@ -405,5 +466,42 @@ mod tests {
         let p = Policy::load(Some(dir.path())).unwrap();
         assert_eq!(p.lcic.window_days, 7);
         assert_ne!(p.version, Policy::builtin().version);
+    }
+
+    #[test]
+    fn stored_texts_give_back_the_same_policy() {
+        let p = Policy::builtin();
+        let again = Policy::from_texts("desk", p.texts()).unwrap();
+        assert_eq!(again.version, p.version);
+        assert_eq!(again.texts(), p.texts());
+        let short = &p.texts()[1..];
+        let e = Policy::from_texts("desk", short).unwrap_err().to_string();
+        assert!(
+            e.contains("desk common.toml") && e.contains("missing"),
+            "{e}"
+        );
+        let mut extra = p.texts().to_vec();
+        extra.push(("evil.toml".into(), String::new()));
+        let e = Policy::from_texts("desk", &extra).unwrap_err().to_string();
+        assert!(e.contains("evil.toml") && e.contains("unknown"), "{e}");
+    }
+
+    #[test]
+    fn a_directory_overrides_a_desk_policy_file_by_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let lcic = BUILTIN[1].1.replace("window_days = 5", "window_days = 7");
+        std::fs::write(dir.path().join("lcic.toml"), lcic).unwrap();
+        let desk = Policy::load(Some(dir.path())).unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let trtc = BUILTIN[2]
+            .1
+            .replace("one_at_a_time_days = 5", "one_at_a_time_days = 9");
+        assert_ne!(trtc, BUILTIN[2].1, "the replacement must hit");
+        std::fs::write(other.path().join("trtc.toml"), trtc).unwrap();
+        let edited = desk.overridden_by(other.path()).unwrap();
+        assert_eq!(
+            (edited.lcic.window_days, edited.trtc.one_at_a_time_days),
+            (7, 9)
+        );
     }
 }
