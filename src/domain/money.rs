@@ -4,7 +4,6 @@
 //! them is refused with a reason naming the limit, never rounded or clamped.
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::str::FromStr;
 
 /// Digits an amount may have before the point (leading zeros not counted).
 pub const MAX_AMOUNT_DIGITS: usize = 15;
@@ -130,6 +129,7 @@ pub fn fmt2(x: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
 
     #[test]
     fn amounts_follow_the_import_format() {
