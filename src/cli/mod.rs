@@ -163,7 +163,7 @@ fn load_calendar(path: Option<&std::path::Path>) -> anyhow::Result<Calendar> {
     let Some(path) = path else {
         return Ok(Calendar::builtin_default());
     };
-    let text = std::fs::read_to_string(path)
+    let text = crate::text::read_limited(path, crate::text::SETTINGS_FILE_LIMIT)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     Ok(Calendar::from_toml(&path.display().to_string(), &text)?)
 }
