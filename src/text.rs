@@ -80,9 +80,9 @@ mod tests {
     #[test]
     fn invisible_and_separator_characters_become_visible_stand_ins() {
         let invisible: Vec<char> = [
-            0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x2060, 0x2061, 0x2062,
-            0x2063, 0x2064, 0xfeff, 0x061c, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066,
-            0x2067, 0x2068, 0x2069,
+            0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x2060, 0x2061, 0x2062, 0x2063,
+            0x2064, 0xfeff, 0x061c, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068,
+            0x2069,
         ]
         .into_iter()
         .filter_map(char::from_u32)
@@ -100,8 +100,16 @@ mod tests {
     fn json_for_terminal_keeps_the_value_and_hides_nothing() {
         let v = serde_json::json!({"name": "a\u{200d}b\u{202e}c\u{7f}\u{e0041}申", "n": 1});
         let out = json_for_terminal(serde_json::to_string_pretty(&v).unwrap());
-        assert!(out.is_ascii() || out.chars().all(|c| !super::is_invisible(c) && c != '\u{7f}'));
-        assert!(out.contains("\\u200d") && out.contains("\\udb40\\udc41"), "{out}");
+        assert!(
+            out.is_ascii()
+                || out
+                    .chars()
+                    .all(|c| !super::is_invisible(c) && c != '\u{7f}')
+        );
+        assert!(
+            out.contains("\\u200d") && out.contains("\\udb40\\udc41"),
+            "{out}"
+        );
         assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), v);
     }
 }

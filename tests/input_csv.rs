@@ -55,7 +55,11 @@ fn an_unclosed_quote_on_the_last_line_or_after_a_multi_line_cell() {
     let run = eval_file("last.csv", file.as_bytes());
     assert_eq!(run.ids, ["Q-1"]);
     assert_eq!(run.stderr.len(), 1, "{:?}", run.stderr);
-    assert!(run.stderr[0].starts_with("last.csv:3: "), "{:?}", run.stderr);
+    assert!(
+        run.stderr[0].starts_with("last.csv:3: "),
+        "{:?}",
+        run.stderr
+    );
     // A cell legitimately spanning lines 2–3 closes; the quote opened on
     // line 3 does not: reported at line 3, naming the row's first line.
     let header = format!("{HEADER},subject");
@@ -107,7 +111,11 @@ fn a_header_naming_a_column_twice_refuses_the_file() {
         let file = format!("{header}\n{},5.00\n", row("D-1", "90.00"));
         let run = eval_file("dup.csv", file.as_bytes());
         assert_eq!(run.code, Some(3));
-        assert!(run.ids.is_empty(), "{header}: last column won: {:?}", run.ids);
+        assert!(
+            run.ids.is_empty(),
+            "{header}: last column won: {:?}",
+            run.ids
+        );
         assert_eq!(run.stderr.len(), 1, "{:?}", run.stderr);
         assert!(
             run.stderr[0].starts_with("dup.csv:1: ") && run.stderr[0].contains("twice"),
@@ -116,8 +124,11 @@ fn a_header_naming_a_column_twice_refuses_the_file() {
         );
     }
     // A column and one inside it cannot both hold a value, in either order.
-    let file = format!("package.billing,{HEADER}\nmonthly,{}\n", row("D-2", "90.00"))
-        .replacen(",package.billing,", ",package,", 1);
+    let file = format!(
+        "package.billing,{HEADER}\nmonthly,{}\n",
+        row("D-2", "90.00")
+    )
+    .replacen(",package.billing,", ",package,", 1);
     let run = eval_file("clash.csv", file.as_bytes());
     assert!(run.ids.is_empty(), "{:?}", run.ids);
     assert!(run.stderr[0].contains("clashes"), "{:?}", run.stderr);

@@ -39,12 +39,20 @@ fn refused(text: &str, needles: &[&str]) -> String {
 fn live_hours(field: &str, hours: &str, patch: Value) -> String {
     let mut v = with("live", patch);
     v["incident"][field] = json!(1);
-    line(&v).replacen(&format!("\"{field}\":1"), &format!("\"{field}\":{hours}"), 1)
+    line(&v).replacen(
+        &format!("\"{field}\":1"),
+        &format!("\"{field}\":{hours}"),
+        1,
+    )
 }
 
 #[test]
 fn amounts_past_15_digits_are_too_large_not_malformed() {
-    for cash in ["1000000000000000", "9999999999999999.99", "12345678901234567890123"] {
+    for cash in [
+        "1000000000000000",
+        "9999999999999999.99",
+        "12345678901234567890123",
+    ] {
         let why = refused(
             &line(&lcic(json!({"payment": {"cash": cash}}), &[])),
             &["payment.cash", "too large", "15 digits"],
@@ -66,17 +74,35 @@ fn amounts_past_15_digits_are_too_large_not_malformed() {
 #[test]
 fn integers_past_their_limits_are_rejected_never_clamped() {
     for (patch, needles) in [
-        (json!({"package": {"term_days": 36_601}}), &["package.term_days", "too large", "36600"][..]),
-        (json!({"package": {"term_days": 10_000_000_000_000_000_000u64}}), &["package.term_days", "too large"]),
-        (json!({"package": {"total_units": 1_000_000_000_000_001u64}}), &["package.total_units", "too large", "1000000000000000"]),
-        (json!({"package": {"total_units": u64::MAX, "used_units": 1}}), &["package.total_units", "too large"]),
-        (json!({"package": {"gifted_units_used": 2_000_000_000_000_000u64}}), &["gifted_units_used", "too large"]),
+        (
+            json!({"package": {"term_days": 36_601}}),
+            &["package.term_days", "too large", "36600"][..],
+        ),
+        (
+            json!({"package": {"term_days": 10_000_000_000_000_000_000u64}}),
+            &["package.term_days", "too large"],
+        ),
+        (
+            json!({"package": {"total_units": 1_000_000_000_000_001u64}}),
+            &["package.total_units", "too large", "1000000000000000"],
+        ),
+        (
+            json!({"package": {"total_units": u64::MAX, "used_units": 1}}),
+            &["package.total_units", "too large"],
+        ),
+        (
+            json!({"package": {"gifted_units_used": 2_000_000_000_000_000u64}}),
+            &["gifted_units_used", "too large"],
+        ),
     ] {
         refused(&line(&with("live", patch)), needles);
     }
     // Past u64 the number is still "too large", not "not a whole number".
-    let big = line(&with("live", json!({"package": {"used_units": 7}})))
-        .replacen("\"used_units\":7", "\"used_units\":100000000000000000000000", 1);
+    let big = line(&with("live", json!({"package": {"used_units": 7}}))).replacen(
+        "\"used_units\":7",
+        "\"used_units\":100000000000000000000000",
+        1,
+    );
     refused(&big, &["package.used_units", "too large"]);
     // At the limits: accepted, and the term is the one written.
     let v = eval_one(&line(&with(
@@ -92,7 +118,11 @@ fn integers_past_their_limits_are_rejected_never_clamped() {
 fn hours_are_held_exactly_or_rejected() {
     // 72 plus 10^-28 is more than 72, but more than a decimal can hold:
     // rounded, it became 72 and turned an outage into LIVE-NOT-MET.
-    for hours in ["72.0000000000000000000000000001", "1e-29", "999999.99999999999999999999999"] {
+    for hours in [
+        "72.0000000000000000000000000001",
+        "1e-29",
+        "999999.99999999999999999999999",
+    ] {
         refused(
             &live_hours("outage_hours", hours, json!({})),
             &["incident.outage_hours", "exactly"],
@@ -104,7 +134,12 @@ fn hours_are_held_exactly_or_rejected() {
             &["incident.unresolved_hours", "too large", "1000000"],
         );
     }
-    let v = eval_one(&live_hours("outage_hours", "72.000000000000000000000001", json!({}))).unwrap();
+    let v = eval_one(&live_hours(
+        "outage_hours",
+        "72.000000000000000000000001",
+        json!({}),
+    ))
+    .unwrap();
     assert_eq!(v["clauses"][0], "LIVE-OUTAGE", "{v}");
     let v = eval_one(&live_hours("outage_hours", "1e6", json!({}))).unwrap();
     assert_eq!(v["amount"], "9000.00", "capped at the base: {v}");
@@ -124,9 +159,21 @@ fn csv_cells_obey_the_same_limits() {
         csv_row("K-3", "10000000000000000000", "", "9000.00", "80"),
         csv_row("K-4", "90", "1000000000000001", "9000.00", "80"),
         csv_row("K-5", "90", "", "1234567890123456.00", "80"),
-        csv_row("K-6", "90", "", "9000.00", "72.0000000000000000000000000001"),
+        csv_row(
+            "K-6",
+            "90",
+            "",
+            "9000.00",
+            "72.0000000000000000000000000001",
+        ),
         csv_row("K-7", "90", "", "9000.00", "1000001"),
-        csv_row("K-8", "36600", "1000000000000000", "999999999999999.99", "1000000"),
+        csv_row(
+            "K-8",
+            "36600",
+            "1000000000000000",
+            "999999999999999.99",
+            "1000000",
+        ),
     ];
     let file = format!("{CSV_HEADER}\n{}\n", rows.join("\n"));
     let run = eval_file("limits.csv", file.as_bytes());
@@ -158,7 +205,10 @@ fn amounts_typed_by_an_agent_obey_the_same_limit() {
     let before = desk.show("L-1")["version"].clone();
     let (code, _, err) = desk.act("L-1", &["approve", "--amount", "1234567890123456"]);
     assert_ne!(code, 0);
-    assert!(err.contains("too large") && err.contains("15 digits"), "{err}");
+    assert!(
+        err.contains("too large") && err.contains("15 digits"),
+        "{err}"
+    );
     assert_eq!(desk.show("L-1")["version"], before, "nothing happened");
 }
 
@@ -173,21 +223,40 @@ fn a_key_named_twice_is_rejected_at_any_depth() {
     let l = line(&base("lcic"));
     let cases = [
         // The first value was stored and the last judged: which is meant?
-        l.replacen("\"cash\":\"100.00\"", "\"cash\":\"10.00\",\"cash\":\"99999.00\"", 1),
-        l.replacen("\"product\":\"lcic\"", "\"product\":\"lcic\",\"product\":\"trtc\"", 1),
+        l.replacen(
+            "\"cash\":\"100.00\"",
+            "\"cash\":\"10.00\",\"cash\":\"99999.00\"",
+            1,
+        ),
+        l.replacen(
+            "\"product\":\"lcic\"",
+            "\"product\":\"lcic\",\"product\":\"trtc\"",
+            1,
+        ),
         with_members(r#""x_crm":{"a":{"b":[{"c":1,"c":2}]}}"#),
         with_members(r#""note":1,"note":2"#),
-        l.replacen("\"cash\":\"100.00\"", "\"cash\":\"100.00\",\"c\\u0061sh\":\"1.00\"", 1),
+        l.replacen(
+            "\"cash\":\"100.00\"",
+            "\"cash\":\"100.00\",\"c\\u0061sh\":\"1.00\"",
+            1,
+        ),
     ];
     for (text, key) in cases.iter().zip(["cash", "product", "c", "note", "cash"]) {
         refused(text, &[&format!("names the key \"{key}\" twice")]);
     }
     // Same key in different objects, or as a value, is fine.
-    eval_one(&with_members(r#""x":{"cash":"1"},"y":[{"cash":2},{"cash":3}],"z":"cash""#)).unwrap();
+    eval_one(&with_members(
+        r#""x":{"cash":"1"},"y":[{"cash":2},{"cash":3}],"z":"cash""#,
+    ))
+    .unwrap();
 }
 
 fn nested(levels: usize) -> String {
-    format!("{}{}", "{\"n\":".repeat(levels), "1".to_string() + &"}".repeat(levels))
+    format!(
+        "{}{}",
+        "{\"n\":".repeat(levels),
+        "1".to_string() + &"}".repeat(levels)
+    )
 }
 
 #[test]
@@ -223,7 +292,11 @@ fn a_byte_order_mark_before_json_lines_is_skipped() {
         let run = eval_file(name, file.as_bytes());
         assert_eq!(run.ids, ["L-1"], "{name}: {:?}", run.stderr);
         assert_eq!(run.stderr.len(), 1, "{:?}", run.stderr);
-        assert!(run.stderr[0].starts_with(&format!("{name}:2: ")), "{:?}", run.stderr);
+        assert!(
+            run.stderr[0].starts_with(&format!("{name}:2: ")),
+            "{:?}",
+            run.stderr
+        );
     }
     // The mark is no part of the stored line.
     let desk = Desk::new();

@@ -59,7 +59,12 @@ fn round_cents(num: i128, den: i128) -> i128 {
 fn expect(v: &Verdict, clause: &str, amount: Option<i128>) -> Result<(), TestCaseError> {
     let j = serde_json::to_value(v).unwrap();
     prop_assert_eq!(j["clauses"][0].as_str(), Some(clause), "{}", j);
-    prop_assert_eq!(j["amount"].as_str().map(str::to_owned), amount.map(money), "{}", j);
+    prop_assert_eq!(
+        j["amount"].as_str().map(str::to_owned),
+        amount.map(money),
+        "{}",
+        j
+    );
     Ok(())
 }
 
@@ -251,12 +256,18 @@ proptest! {
 
 #[test]
 fn leap_day_dates_are_read_and_impossible_ones_refused() {
-    let v = with("lcic", json!({"received_at": "2028-03-01T00:30:00+08:00",
-                                "package": {"purchased_at": "2028-02-24T23:59:59+08:00"}}));
+    let v = with(
+        "lcic",
+        json!({"received_at": "2028-03-01T00:30:00+08:00",
+                                "package": {"purchased_at": "2028-02-24T23:59:59+08:00"}}),
+    );
     // 24 Feb → 1 Mar 2028 is 6 days (29 Feb exists): out of the window.
     let verdict = evaluate(&ticket(&v), policy(), &[]);
     assert_eq!(verdict.clauses[0].to_string(), "LCIC-WINDOW");
-    assert_eq!(secs_of("2028-02-29T12:00:00Z") + 86_400, secs_of("2028-03-01T12:00:00Z"));
+    assert_eq!(
+        secs_of("2028-02-29T12:00:00Z") + 86_400,
+        secs_of("2028-03-01T12:00:00Z")
+    );
     let bad = with("lcic", json!({"received_at": "2027-02-29T10:00:00+08:00"}));
     assert!(Ticket::from_json(&bad).unwrap_err().contains("received_at"));
 }

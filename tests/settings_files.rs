@@ -22,7 +22,10 @@ fn a_keymap_that_never_ends_is_refused() {
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{err}");
-        assert!(err.contains("keymap") && err.contains("1048576 bytes"), "{err}");
+        assert!(
+            err.contains("keymap") && err.contains("1048576 bytes"),
+            "{err}"
+        );
     }
     // Just under the limit is read.
     let fits = desk.write("fits.toml", &format!("#{}\n", "x".repeat(ONE_MIB - 3)));
@@ -32,7 +35,12 @@ fn a_keymap_that_never_ends_is_refused() {
         .args(["snapshot", "--demo"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -56,13 +64,21 @@ fn a_keymap_with_no_way_to_quit_is_refused() {
         .args(["snapshot", "--demo"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn policy_and_calendar_files_that_never_end_are_refused() {
     let desk = Desk::new();
-    let tickets = desk.write("t.jsonl", &(common::lcic("L-1", "a", "2026-11-03T10:00:00+08:00") + "\n"));
+    let tickets = desk.write(
+        "t.jsonl",
+        &(common::lcic("L-1", "a", "2026-11-03T10:00:00+08:00") + "\n"),
+    );
     let dir = desk.dir.path().join("policy");
     std::fs::create_dir(&dir).unwrap();
     std::os::unix::fs::symlink("/dev/zero", dir.join("lcic.toml")).unwrap();
@@ -73,7 +89,10 @@ fn policy_and_calendar_files_that_never_end_are_refused() {
         tickets.to_str().unwrap(),
     ]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("lcic.toml") && err.contains("1048576 bytes"), "{err}");
+    assert!(
+        err.contains("lcic.toml") && err.contains("1048576 bytes"),
+        "{err}"
+    );
     let (code, _, err) = desk.run(&["--calendar", "/dev/zero", "eval", tickets.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("1048576 bytes"), "{err}");

@@ -15,13 +15,15 @@ use serde_json::{json, Value};
 /// Every character the filter must catch, by code point (kept apart from
 /// the code under test on purpose).
 const INVISIBLE: &[u32] = &[
-    0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x2060, 0x2061, 0x2062, 0x2063,
-    0x2064, 0xfeff, 0x061c, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068,
-    0x2069,
+    0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064,
+    0xfeff, 0x061c, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
 ];
 
 fn all_invisible() -> String {
-    INVISIBLE.iter().filter_map(|u| char::from_u32(*u)).collect()
+    INVISIBLE
+        .iter()
+        .filter_map(|u| char::from_u32(*u))
+        .collect()
 }
 
 #[track_caller]
@@ -63,7 +65,15 @@ fn command_line_outputs_show_stand_ins_and_json_escapes() {
         &["letter", "ZW-1"],
         &["show", "ZW-1", "--json"],
         &["list", "--json"],
-        &["snapshot", "--width", "120", "--height", "40", "--keys", "<S-Tab><Enter>"],
+        &[
+            "snapshot",
+            "--width",
+            "120",
+            "--height",
+            "40",
+            "--keys",
+            "<S-Tab><Enter>",
+        ],
     ] {
         let (code, out, err) = desk.run(args);
         assert_eq!(code, 0, "{args:?}: {err}");
@@ -144,7 +154,13 @@ fn customer_text_in_a_letter_is_never_expanded_as_a_placeholder() {
     }
     let (code, out, err) = desk.run(&["letter", "LT-1"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("Subject: Your refund request LT-1\n"), "{out}");
-    assert!(out.contains("Dear {ticket} {reference} {amount},\n"), "{out}");
+    assert!(
+        out.starts_with("Subject: Your refund request LT-1\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Dear {ticket} {reference} {amount},\n"),
+        "{out}"
+    );
     assert!(out.contains("(payout reference PAY-{ticket})"), "{out}");
 }

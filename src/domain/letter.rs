@@ -326,7 +326,10 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(
-            fill("Dear {customer}, {ticket} ({reference}) {unknown} {x", &vars),
+            fill(
+                "Dear {customer}, {ticket} ({reference}) {unknown} {x",
+                &vars
+            ),
             "Dear {ticket} {reference} {, LC-9 (PAY-1) {unknown} {x"
         );
         assert_eq!(fill("{{ticket}}", &vars), "{LC-9}");

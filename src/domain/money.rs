@@ -102,7 +102,10 @@ pub fn parse_hours(text: &str) -> Result<Decimal, String> {
         return Err(cannot_hold());
     }
     // int_digits ≤ 7 and scale ≤ 28: at most 35 digits, which u128 holds.
-    let padded = format!("{digits}{}", "0".repeat(scale.min(0).unsigned_abs() as usize));
+    let padded = format!(
+        "{digits}{}",
+        "0".repeat(scale.min(0).unsigned_abs() as usize)
+    );
     let mantissa: u128 = padded.parse().map_err(|_| cannot_hold())?;
     let d = i128::try_from(mantissa)
         .ok()
@@ -180,16 +183,27 @@ mod tests {
         assert_eq!(h("72.0000000000000001").unwrap(), "72.0000000000000001");
         assert_eq!(h("1e2").unwrap(), "100");
         assert_eq!(h("7201E-2").unwrap(), "72.01");
-        assert_eq!(h("0.0000000000000000000000000001").unwrap(), "0.0000000000000000000000000001");
+        assert_eq!(
+            h("0.0000000000000000000000000001").unwrap(),
+            "0.0000000000000000000000000001"
+        );
         assert_eq!(h("1000000").unwrap(), "1000000");
         assert_eq!(h("1e6").unwrap(), "1000000");
         assert_eq!(h("-0").unwrap(), "0");
         assert_eq!(h("0e99999999999999999999999").unwrap(), "0");
         assert_eq!(h("72.000000000000000000000000000000000").unwrap(), "72");
         assert!(h("-3").unwrap_err().contains("negative"));
-        for big in ["1000000.01", "1e7", "1e99999999999999999999", "123456789012345678901234567890"] {
+        for big in [
+            "1000000.01",
+            "1e7",
+            "1e99999999999999999999",
+            "123456789012345678901234567890",
+        ] {
             let e = h(big).unwrap_err();
-            assert!(e.contains("too large") && e.contains("1000000"), "{big}: {e}");
+            assert!(
+                e.contains("too large") && e.contains("1000000"),
+                "{big}: {e}"
+            );
         }
         for inexact in [
             "72.0000000000000000000000000001",

@@ -217,15 +217,22 @@ struct Origin {
     bytes: u64,
 }
 
-pub(super) fn read(reader: impl Read, each: &mut impl FnMut(Outcome, u64)) -> std::io::Result<()> {
+/// A csv reader over `inner` and what it has seen. The header is read as
+/// a record, so that it goes through the same checks.
+fn csv_reader<R: Read>(inner: R) -> (csv::Reader<Tracked<R>>, Rc<RefCell<Seen>>) {
     let seen = Rc::new(RefCell::new(Seen::new()));
-    let mut rdr = csv::ReaderBuilder::new()
+    let rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
         .from_reader(Tracked {
-            inner: reader,
+            inner,
             seen: seen.clone(),
         });
+    (rdr, seen)
+}
+
+pub(super) fn read(reader: impl Read, each: &mut impl FnMut(Outcome, u64)) -> std::io::Result<()> {
+    let (mut rdr, seen) = csv_reader(reader);
     let mut header = csv::StringRecord::new();
     let refuse = |each: &mut dyn FnMut(Outcome, u64), line, reason: String| {
         each(Err(Rejected { line, reason }), 0);
@@ -267,14 +274,7 @@ pub(super) fn read(reader: impl Read, each: &mut impl FnMut(Outcome, u64)) -> st
     // Each pass that stops at an unclosed quote hands back the lines after
     // the quote's line, which are read again on their own.
     while let Some((bytes, origin)) = part {
-        let seen = Rc::new(RefCell::new(Seen::new()));
-        let rdr = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(Tracked {
-                inner: std::io::Cursor::new(bytes),
-                seen: seen.clone(),
-            });
+        let (rdr, seen) = csv_reader(std::io::Cursor::new(bytes));
         part = rows(rdr, &seen, &names, origin, each)?;
     }
     Ok(())
