@@ -1,23 +1,65 @@
 //! Customer text is untrusted: it is stored as given, and shown through
 //! these helpers so that no control character reaches a terminal.
 
-/// Replaces control characters (C0, DEL, C1) and bidi overrides with visible
-/// stand-ins; everything else, any script, passes unchanged.
+/// Characters a terminal draws as nothing, or that move or reorder what
+/// follows them: zero-width spaces and joiners, direction marks,
+/// embeddings, overrides and isolates, line and paragraph separators,
+/// invisible operators, the byte-order mark, tag characters. Terminals
+/// disagree with `unicode-width` about their width (a U+200D in a name
+/// shifts the rest of the row), and a reader cannot see them at all.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00ad                // soft hyphen
+        | 0x061c              // Arabic letter mark
+        | 0x180e              // Mongolian vowel separator
+        | 0x200b..=0x200f     // zero-width space, non-joiner, joiner; LRM, RLM
+        | 0x2028 | 0x2029     // line and paragraph separators
+        | 0x202a..=0x202e     // bidi embeddings and overrides
+        | 0x2060..=0x2064     // word joiner, invisible operators
+        | 0x2066..=0x206f     // bidi isolates, deprecated format characters
+        | 0xfeff              // zero-width no-break space (byte-order mark)
+        | 0xfff9..=0xfffb     // interlinear annotation
+        | 0xe0000..=0xe007f) // tag characters
+}
+
+/// The one filter between customer text and a screen or a letter: control
+/// characters (C0, DEL, C1) and the invisible characters of [`is_invisible`]
+/// become visible stand-ins; everything else, any script, passes unchanged.
 pub fn inert(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '\t' => out.push(' '),
-            '\n' | '\r' => out.push('⏎'),
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => out.push('⏎'),
             '\u{1b}' => out.push('␛'),
             c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('�')),
             '\u{7f}' => out.push('␡'),
             '\u{80}'..='\u{9f}' => out.push('�'),
-            // Bidi embeddings, overrides and isolates can reorder what follows them.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {
-                out.push('�')
-            }
+            c if is_invisible(c) => out.push('�'),
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON text as serde_json writes it, with DEL, C1 and the invisible
+/// characters written as `\u` escapes (serde_json escapes only C0). The
+/// JSON value is the same for any reader; printed raw to a terminal, it can
+/// no longer reorder or hide what follows. Outside its strings serde_json
+/// writes only ASCII, so every character replaced is inside a string.
+pub fn json_for_terminal(json: String) -> String {
+    let hazard = |c: char| matches!(c, '\u{7f}'..='\u{9f}') || is_invisible(c);
+    if !json.chars().any(hazard) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if hazard(c) {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
         }
     }
     out
@@ -25,7 +67,7 @@ pub fn inert(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::inert;
+    use super::{inert, json_for_terminal};
 
     #[test]
     fn control_and_bidi_characters_become_visible_stand_ins() {
@@ -34,6 +76,67 @@ mod tests {
         assert_eq!(s, "a␛[31mred␇�x y⏎z");
         assert_eq!(inert("申请退款 환불 返金"), "申请退款 환불 返金");
     }
+
+    #[test]
+    fn invisible_and_separator_characters_become_visible_stand_ins() {
+        let invisible: Vec<char> = [
+            0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x2060, 0x2061, 0x2062, 0x2063,
+            0x2064, 0xfeff, 0x061c, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068,
+            0x2069,
+        ]
+        .into_iter()
+        .filter_map(char::from_u32)
+        .collect();
+        for c in invisible {
+            let s = inert(&format!("a{c}b"));
+            assert_eq!(s.chars().count(), 3, "U+{:04X}: {s:?}", c as u32);
+            assert_eq!(super::width(&s), 3, "U+{:04X} stands in one cell", c as u32);
+            assert!(!s.contains(c), "U+{:04X} passed through", c as u32);
+        }
+        assert_eq!(inert("x\u{2028}y"), "x⏎y");
+    }
+
+    #[test]
+    fn json_for_terminal_keeps_the_value_and_hides_nothing() {
+        let v = serde_json::json!({"name": "a\u{200d}b\u{202e}c\u{7f}\u{e0041}申", "n": 1});
+        let out = json_for_terminal(serde_json::to_string_pretty(&v).unwrap());
+        assert!(
+            out.is_ascii()
+                || out
+                    .chars()
+                    .all(|c| !super::is_invisible(c) && c != '\u{7f}')
+        );
+        assert!(
+            out.contains("\\u200d") && out.contains("\\udb40\\udc41"),
+            "{out}"
+        );
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), v);
+    }
+}
+
+/// The most a keymap, policy or calendar file may hold.
+pub const SETTINGS_FILE_LIMIT: u64 = 1 << 20;
+
+/// Reads a settings file of at most `limit` bytes. Reading stops one byte
+/// past the limit, so `/dev/zero` or a runaway file is refused at once
+/// instead of being read until memory runs out.
+pub fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {limit} bytes, the most a settings file may hold"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        )
+    })
 }
 
 /// Display width in terminal cells (CJK counts two).

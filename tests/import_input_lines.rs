@@ -280,7 +280,9 @@ fn accepted_values_at_the_edges() {
         "95.5",
         "95.50",
         "00.10",
-        "99999999999999999999.99",
+        // SPEC §1: at most 15 digits before the point, leading zeros not counted.
+        "999999999999999.99",
+        "00000999999999999999.99",
     ] {
         let t = accepted(&line(&lcic(json!({"payment": {"cash": cash}}), &[])));
         assert_eq!(t.payment.cash, cash.parse().unwrap());

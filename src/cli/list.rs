@@ -90,7 +90,8 @@ pub fn run(setup: &Setup, args: &ListArgs) -> anyhow::Result<ExitCode> {
         store.for_each(&filter, |r| {
             out.write_all(if first { b"\n" } else { b",\n" })?;
             first = false;
-            serde_json::to_writer(&mut out, &row_json(&r))?;
+            let row = serde_json::to_string(&row_json(&r))?;
+            out.write_all(crate::text::json_for_terminal(row).as_bytes())?;
             Ok(())
         })?;
         out.write_all(b"\n]\n")?;

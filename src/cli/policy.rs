@@ -69,7 +69,7 @@ impl PolicyFiles {
 }
 
 fn read_calendar(path: &Path) -> anyhow::Result<CalendarSource> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::text::read_limited(path, crate::text::SETTINGS_FILE_LIMIT)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     CalendarSource::parse(&path.display().to_string(), &text)
 }

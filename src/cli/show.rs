@@ -36,10 +36,8 @@ pub fn run(setup: &Setup, id: &str, as_json: bool) -> anyhow::Result<ExitCode> {
     let store = setup.open_store()?;
     let d = store.detail(id)?;
     if as_json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&detail_json(&d, &store.policy))?
-        );
+        let json = serde_json::to_string_pretty(&detail_json(&d, &store.policy))?;
+        println!("{}", crate::text::json_for_terminal(json));
         return Ok(ExitCode::Ok);
     }
     let t = &d.ticket;
@@ -94,8 +92,8 @@ pub fn run(setup: &Setup, id: &str, as_json: bool) -> anyhow::Result<ExitCode> {
         println!(
             "pending   {} proposed by {}: {}",
             p.action.name(),
-            p.proposer,
-            p.reasons.join("; ")
+            inert(&p.proposer),
+            inert(&p.reasons.join("; "))
         );
     }
     println!("history");

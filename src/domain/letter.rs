@@ -57,11 +57,30 @@ pub struct Letter {
     pub body: String,
 }
 
+/// One pass over the template: each `{name}` it holds is replaced by its
+/// value, and a value is never scanned again, so a customer named
+/// `{ticket}` is written as such. A placeholder with no value stays as written.
 fn fill(template: &str, vars: &BTreeMap<&str, String>) -> String {
-    let mut out = template.to_string();
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{k}}}"), v);
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after
+            .find('}')
+            .and_then(|close| Some((vars.get(&after[..close])?, close)));
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -336,6 +355,25 @@ mod tests {
             "{}",
             l.body
         );
+    }
+
+    #[test]
+    fn placeholders_in_customer_text_are_never_expanded() {
+        let vars: BTreeMap<&str, String> = [
+            ("customer", "{ticket} {reference} {".to_string()),
+            ("ticket", "LC-9".to_string()),
+            ("reference", "PAY-1".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            fill(
+                "Dear {customer}, {ticket} ({reference}) {unknown} {x",
+                &vars
+            ),
+            "Dear {ticket} {reference} {, LC-9 (PAY-1) {unknown} {x"
+        );
+        assert_eq!(fill("{{ticket}}", &vars), "{LC-9}");
     }
 
     #[test]

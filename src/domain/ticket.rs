@@ -1,7 +1,7 @@
 //! The ticket as imported (SPEC §1): typed facts for the policy, validated
 //! from untrusted JSON with one clear reason per rejected line.
 
-use super::money::{parse_amount, parse_decimal_number};
+use super::money::{parse_amount, parse_hours};
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
 
@@ -199,11 +199,33 @@ fn amount(path: &str, v: &Value) -> Res<Decimal> {
     }
 }
 
+/// The largest value of an integer field (SPEC §1 "Value formats").
+pub const MAX_INTEGER: u64 = 1_000_000_000_000_000;
+/// `package.term_days` runs from 1 to 36,600 days (a hundred years).
+pub const MAX_TERM_DAYS: u64 = 36_600;
+
+fn integer_max(path: &str) -> u64 {
+    if path == "package.term_days" {
+        MAX_TERM_DAYS
+    } else {
+        MAX_INTEGER
+    }
+}
+
+fn too_large(path: &str, n: impl std::fmt::Display) -> String {
+    format!("{path}: {n} is too large (at most {})", integer_max(path))
+}
+
 fn integer(path: &str, v: &Value) -> Res<u64> {
     match v {
-        Value::Number(n) => n
-            .as_u64()
-            .ok_or_else(|| format!("{path}: expected a whole number ≥ 0, got {n}")),
+        // The number's own text (arbitrary_precision): a value past u64 is
+        // still named as too large rather than as "not a whole number".
+        Value::Number(n) => match n.as_u64() {
+            Some(x) if x > integer_max(path) => Err(too_large(path, x)),
+            Some(x) => Ok(x),
+            None if n.to_string().bytes().all(|b| b.is_ascii_digit()) => Err(too_large(path, n)),
+            None => Err(format!("{path}: expected a whole number ≥ 0, got {n}")),
+        },
         other => Err(format!(
             "{path}: expected an integer, got {}",
             kind_of(other)
@@ -214,9 +236,7 @@ fn integer(path: &str, v: &Value) -> Res<u64> {
 fn hours(path: &str, v: &Value) -> Res<Decimal> {
     match v {
         // With serde_json's arbitrary_precision the number keeps its decimal text.
-        Value::Number(n) => {
-            parse_decimal_number(&n.to_string()).map_err(|e| format!("{path}: {e}"))
-        }
+        Value::Number(n) => parse_hours(&n.to_string()).map_err(|e| format!("{path}: {e}")),
         other => Err(format!(
             "{path}: expected a number of hours, got {}",
             kind_of(other)
@@ -376,6 +396,18 @@ impl Ticket {
         let p = &self.package;
         if p.term_days == Some(0) {
             return Err("package.term_days: must be at least 1".into());
+        }
+        // The fast path reads integers straight into u64: the limits are
+        // checked here so that both paths refuse the same values.
+        for (path, value) in [
+            ("package.term_days", p.term_days),
+            ("package.total_units", p.total_units),
+            ("package.used_units", Some(p.used_units)),
+            ("package.gifted_units_used", Some(p.gifted_units_used)),
+        ] {
+            if let Some(x) = value.filter(|x| *x > integer_max(path)) {
+                return Err(too_large(path, x));
+            }
         }
         if let Some(total) = p.total_units {
             if p.used_units > total {

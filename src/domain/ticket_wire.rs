@@ -5,12 +5,14 @@
 //! and words the error. Import, eval and recompute read millions of lines;
 //! building a `serde_json::Value` tree for each was most of their time.
 
-use super::money::{parse_amount, parse_decimal_number};
+use super::money::{parse_amount, parse_hours};
 use super::ticket::*;
 use chrono::DateTime;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::borrow::Cow;
+
+pub mod shape;
 
 type S<'a> = Option<Cow<'a, str>>;
 
@@ -144,7 +146,7 @@ fn money(s: &S) -> Result<Decimal, ()> {
 
 fn hours(n: &Option<serde_json::Number>) -> Result<Option<Decimal>, ()> {
     n.as_ref()
-        .map(|n| parse_decimal_number(&n.to_string()).map_err(|_| ()))
+        .map(|n| parse_hours(&n.to_string()).map_err(|_| ()))
         .transpose()
 }
 
@@ -240,13 +242,23 @@ fn convert(w: Wire) -> Result<Ticket, ()> {
 
 impl Ticket {
     /// Reads one JSON text: the fast typed path, else the validating tree
-    /// path that words the error.
+    /// path that words the error. Either way the text's shape is checked
+    /// too (no key twice, no deep nesting), once it is known to be JSON.
     pub fn from_text(text: &str) -> Result<Ticket, String> {
         if let Some(t) = read_fast(text) {
+            shape::check(text)?;
             return Ok(t);
         }
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            let why = format!("not valid JSON: {e}");
+            // serde_json stops at 128 levels: name the limit the spec sets.
+            if why.contains("recursion limit") {
+                shape::check(text).err().unwrap_or(why)
+            } else {
+                why
+            }
+        })?;
+        shape::check(text)?;
         Ticket::from_json(&value)
     }
 }

@@ -92,13 +92,18 @@ pub fn read_all(
     mut each: impl FnMut(Outcome, u64),
 ) -> std::io::Result<()> {
     let mut reader = BufReader::with_capacity(1 << 20, reader);
+    // A byte-order mark is no part of the first line, in either format.
+    let bom = reader.fill_buf()?.starts_with(b"\xef\xbb\xbf");
+    if bom {
+        reader.consume(3);
+    }
     let format = Format::detect(name, reader.fill_buf()?);
     match format {
         Format::Csv => csv_rows::read(reader, &mut each),
         Format::JsonLines => {
             let mut buf = Vec::new();
             let mut line_no = 0;
-            let mut consumed = 0u64;
+            let mut consumed = if bom { 3 } else { 0 };
             loop {
                 buf.clear();
                 let n = reader.read_until(b'\n', &mut buf)?;

@@ -366,8 +366,17 @@ impl Keymap {
         Ok(map)
     }
 
-    /// Refuses a key bound to two actions in one mode, or shadowing a global key.
+    /// Refuses a key bound to two actions in one mode, or shadowing a global
+    /// key, and a keymap that leaves no way to quit the list.
     pub fn check(&self) -> Result<(), String> {
+        // Every popup closes back to the list, so a quit key there (or a
+        // global one) is a way out from anywhere.
+        if self.keys_for(Mode::List, Action::Quit).is_empty() {
+            return Err(
+                "no key quits the console: bind quit in [list] or [global] (the defaults are q and <C-c>)"
+                    .into(),
+            );
+        }
         let globals: Vec<(Key, Action)> = self.pairs(Mode::Global).collect();
         for mode in Mode::ALL {
             let mut seen: Vec<(Key, Action)> = if mode == Mode::Global {
@@ -410,7 +419,7 @@ impl Keymap {
                 _ => return Ok(Keymap::default()),
             },
         };
-        let text = std::fs::read_to_string(&path)
+        let text = crate::text::read_limited(&path, crate::text::SETTINGS_FILE_LIMIT)
             .map_err(|e| anyhow::anyhow!("cannot read keymap {}: {e}", path.display()))?;
         Keymap::with_overrides(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
@@ -520,5 +529,15 @@ mod tests {
         assert!(Keymap::with_overrides("[lst]\ntake = \"T\"\n").is_err());
         assert!(Keymap::with_overrides("[list]\nfly = \"T\"\n").is_err());
         assert!(Keymap::with_overrides("[list]\ntake = \"<Nope>\"\n").is_err());
+    }
+
+    #[test]
+    fn a_keymap_must_keep_a_way_to_quit() {
+        let err = Keymap::with_overrides("[global]\nquit = []\n[list]\nquit = []\n").unwrap_err();
+        assert!(err.contains("no key quits"), "{err}");
+        // One way left is enough.
+        Keymap::with_overrides("[list]\nquit = []\n").unwrap();
+        Keymap::with_overrides("[global]\nquit = []\n").unwrap();
+        Keymap::with_overrides("[global]\nquit = []\n[list]\nquit = \"Q\"\n").unwrap();
     }
 }

@@ -259,7 +259,7 @@ impl Policy {
         let mut files = Vec::new();
         for (name, text) in BUILTIN {
             let path = dir.join(name);
-            let text = match std::fs::read_to_string(&path) {
+            let text = match crate::text::read_limited(&path, crate::text::SETTINGS_FILE_LIMIT) {
                 Ok(t) => t,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => text.to_string(),
                 Err(e) => {
