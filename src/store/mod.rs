@@ -5,6 +5,7 @@
 mod act;
 mod bulk;
 mod dashboard;
+mod export;
 mod import;
 mod leases;
 mod plan;
@@ -17,6 +18,7 @@ mod verdicts;
 
 pub use act::ActOutcome;
 pub use dashboard::{Dashboard, DayTotals};
+pub use export::{PayoutFinding, PayoutRow};
 pub use import::{ImportOptions, ImportReport, ImportStep};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort};
 
