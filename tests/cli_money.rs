@@ -263,7 +263,7 @@ fn export_payouts_gives_finance_every_execution_exactly() {
             .unwrap();
         let bob = open("bob");
         let (a, b) = (alice.actor().unwrap(), bob.actor().unwrap());
-        let mut act = |s: &mut Store,
+        let act = |s: &mut Store,
                        who: &refund_desk::domain::workflow::Actor,
                        id: &str,
                        action: Action,
