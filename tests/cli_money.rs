@@ -264,10 +264,10 @@ fn export_payouts_gives_finance_every_execution_exactly() {
         let bob = open("bob");
         let (a, b) = (alice.actor().unwrap(), bob.actor().unwrap());
         let act = |s: &mut Store,
-                       who: &refund_desk::domain::workflow::Actor,
-                       id: &str,
-                       action: Action,
-                       when: &str| {
+                   who: &refund_desk::domain::workflow::Actor,
+                   id: &str,
+                   action: Action,
+                   when: &str| {
             s.act(id, &action, who, None, at(when)).unwrap();
         };
         let original = || Action::Execute {

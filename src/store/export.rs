@@ -52,13 +52,14 @@ pub struct PayoutFinding {
     pub unsigned: Vec<String>,
 }
 
-/// The events a payout's history is read from. The schema's partial index
-/// `events_payouts` holds exactly these.
+/// The events a payout's history is read from, ticket by ticket: the
+/// schema's partial index `events_payouts` holds exactly these, in this
+/// order. (Ordered by seq alone, SQLite scans the whole trail instead.)
 const PAYOUT_EVENTS: &str =
     "SELECT e.seq, e.ticket_id, e.action, e.operator, e.at, e.payload, t.account_id, t.product, t.currency
-       FROM events e INDEXED BY events_payouts JOIN tickets t ON t.id = e.ticket_id
+       FROM events e JOIN tickets t ON t.id = e.ticket_id
       WHERE e.action IN ('execute', 'sign_off', 'payout_returned', 'complete')
-      ORDER BY e.seq";
+      ORDER BY e.ticket_id, e.seq";
 
 impl Store {
     /// Every executed payout whose local execution date is in `from..=to`,
@@ -69,6 +70,7 @@ impl Store {
         to: Option<NaiveDate>,
     ) -> anyhow::Result<Vec<PayoutRow>> {
         let mut rows: Vec<PayoutRow> = Vec::new();
+        let mut executed_seq: Vec<i64> = Vec::new();
         // Each ticket's latest execution: (its row, how many so far).
         let mut latest: HashMap<String, (usize, u32)> = HashMap::new();
         let mut stmt = self.conn().prepare(PAYOUT_EVENTS)?;
@@ -106,6 +108,7 @@ impl Store {
             };
             let n = latest.get(&ticket).map_or(1, |&(_, n)| n + 1);
             latest.insert(ticket.clone(), (rows.len(), n));
+            executed_seq.push(seq);
             rows.push(PayoutRow {
                 execution: n,
                 status: "executed",
@@ -127,10 +130,12 @@ impl Store {
                 ticket,
             });
         }
-        rows.retain(|p| {
+        let mut rows: Vec<(i64, PayoutRow)> = executed_seq.into_iter().zip(rows).collect();
+        rows.retain(|(_, p)| {
             from.is_none_or(|d| p.executed_on >= d) && to.is_none_or(|d| p.executed_on <= d)
         });
-        Ok(rows)
+        rows.sort_by_key(|(seq, _)| *seq);
+        Ok(rows.into_iter().map(|(_, p)| p).collect())
     }
 
     /// For payouts executed before executions recorded who stood behind
