@@ -194,7 +194,7 @@ fn void_what_no_longer_stands(
     let today = chrono::DateTime::parse_from_rfc3339(at)?
         .with_timezone(&policy.tz)
         .date_naive();
-    let Some(voided) = standing::review(&case, t, new, policy, change, today) else {
+    let Some(voided) = standing::review(&case, t, (old, new), policy, change, today) else {
         return Ok(());
     };
     let due = voided.case.due(calendar);

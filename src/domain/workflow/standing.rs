@@ -36,7 +36,7 @@ pub struct Voided {
 pub fn review(
     case: &Case,
     ticket: &Ticket,
-    verdict: &Verdict,
+    (old, verdict): (&Verdict, &Verdict),
     policy: &Policy,
     change: Change,
     today: NaiveDate,
@@ -44,10 +44,17 @@ pub fn review(
     if case.state.is_terminal() || case.execution.is_some() {
         return None;
     }
+    // An amount decided in one currency means nothing in another.
+    let currency = (old.currency != verdict.currency).then(|| {
+        format!(
+            "the currency changed from {} to {}",
+            old.currency, verdict.currency
+        )
+    });
     let mut voided = Map::new();
     let mut why: Vec<String> = Vec::new();
     let mut judge = |what: &str, amount: Decimal, voided: &mut Map<String, Value>| {
-        let reasons = match amount_reasons(amount, ticket, verdict, policy) {
+        let mut reasons: Vec<String> = match amount_reasons(amount, ticket, verdict, policy) {
             Err(refusal) => vec![refusal.0],
             Ok(r) => r
                 .into_iter()
@@ -56,6 +63,7 @@ pub fn review(
                 })
                 .collect(),
         };
+        reasons.extend(currency.clone());
         if !reasons.is_empty() {
             why.push(format!("{what} {} ({})", fmt2(amount), reasons.join("; ")));
             voided.insert(
@@ -80,15 +88,20 @@ pub fn review(
         let offer = case.ledger.iter().rev().find(|o| o.party == Party::Desk);
         if let Some(amount) = offer.and_then(|o| o.amount) {
             let limit = limit(ticket, verdict);
+            let mut reasons: Vec<String> = Vec::new();
             if amount > limit {
+                reasons.push(format!("above the verdict's limit {}", fmt2(limit)));
+            }
+            reasons.extend(currency.clone());
+            if !reasons.is_empty() {
                 why.push(format!(
-                    "desk offer {} (above the verdict's limit {})",
+                    "desk offer {} ({})",
                     fmt2(amount),
-                    fmt2(limit)
+                    reasons.join("; ")
                 ));
                 voided.insert(
                     "desk_offer".into(),
-                    json!({"amount": fmt2(amount), "limit": fmt2(limit)}),
+                    json!({"amount": fmt2(amount), "reasons": reasons}),
                 );
             }
         }

@@ -64,6 +64,25 @@ fn alternate_payout_route_is_for_live_only_needs_account_details_and_four_eyes()
 }
 
 #[test]
+fn the_threshold_table_needs_a_default_and_currency_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let common = crate::domain::policy::config::BUILTIN[0].1;
+    let write = |text: String| std::fs::write(dir.path().join("common.toml"), text).unwrap();
+    write(common.replace("default = \"10000.00\"\n", ""));
+    let e = Policy::load(Some(dir.path())).unwrap_err().to_string();
+    assert!(
+        e.contains("approval_threshold: a table with a `default`"),
+        "{e}"
+    );
+    write(common.replace("JPY = ", "yen = "));
+    let e = Policy::load(Some(dir.path())).unwrap_err().to_string();
+    assert!(e.contains("\"yen\" is not an ISO 4217 code"), "{e}");
+    write(common.replace("JPY = \"1500000\"", "JPY = \"1.5e6\""));
+    let e = Policy::load(Some(dir.path())).unwrap_err().to_string();
+    assert!(e.contains("JPY: \"1.5e6\" is not an amount"), "{e}");
+}
+
+#[test]
 fn the_approval_threshold_is_per_currency() {
     // 15,000 JPY is about 100 USD: an agent approves it alone.
     let yen = |cash: &str| lcic(json!({"payment": {"currency": "JPY", "cash": cash}}));
@@ -243,7 +262,7 @@ impl Desk {
         review(
             &self.case,
             &self.ticket,
-            verdict,
+            (&self.verdict, verdict),
             &self.policy,
             change,
             today,
@@ -368,4 +387,12 @@ fn a_pending_proposal_and_a_desk_offer_above_the_new_limit_are_voided() {
     assert_eq!(v.case.state, State::Evaluation);
     assert_eq!(v.payload["desk_offer"]["amount"], "80.00");
     assert!(v.case.ledger.is_empty());
+    // The same figures in another currency are other amounts.
+    let mut yen = full_refund("90.00");
+    yen.currency = "JPY".into();
+    let v = d.review(&yen, Change::Verdict).unwrap();
+    assert_eq!(
+        v.payload["decision"]["reasons"],
+        json!(["the currency changed from USD to JPY"])
+    );
 }
