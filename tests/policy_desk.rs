@@ -437,8 +437,11 @@ fn a_desk_from_before_the_stored_policy_adopts_the_builtin_once() {
     let wide = policy_show(&desk)["version"].clone();
     // Back to a schema-3 desk whose last opener had passed --policy-dir.
     let c = rusqlite::Connection::open(&desk.db).unwrap();
-    c.execute_batch("DROP TABLE policy_history; PRAGMA user_version = 3;")
-        .unwrap();
+    c.execute_batch(
+        "DROP TABLE policy_history; DROP INDEX tickets_by_payout_reference; DROP INDEX events_payouts;
+         ALTER TABLE tickets DROP COLUMN payout_reference; PRAGMA user_version = 3;",
+    )
+    .unwrap();
     drop(c);
     let reverdicts = "SELECT count(*) FROM events WHERE action = 'reverdict'";
     let before = count(&desk.db, reverdicts);

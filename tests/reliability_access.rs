@@ -129,10 +129,19 @@ fn no_command_line_path_around_four_eyes_for_real_os_users() {
             r#""purchased_at":"2026-11-03T10:00:00+08:00""#,
         )
     };
+    // FE-4: a live refund (LIVE-PRE), the one product an alternate route is for.
+    let live = serde_json::json!({
+        "id": "FE-4", "received_at": "2026-11-06T10:00:00+08:00", "product": "live",
+        "account": {"id": "acc-FE-4"}, "reason": "changed_mind",
+        "package": {"billing": "contract", "term_days": 90, "used_units": 0},
+        "contract": {"signed_at": "2026-10-30T16:00:00+08:00"},
+        "payment": {"currency": "USD", "cash": "900.00"}
+    });
     let lines = [
         late("FE-1"),
         late("FE-2"),
         lcic("FE-3", "acc-FE-3", "2026-11-13T10:00:00+08:00"),
+        live.to_string(),
     ];
     std::fs::write(&input, lines.join("\n")).unwrap();
     // root creates the desk and is its first supervisor.
@@ -195,25 +204,20 @@ fn no_command_line_path_around_four_eyes_for_real_os_users() {
     assert!(out.contains("waiting for a supervisor"), "{out}");
     me(&sup, &["act", "FE-2", "sign_off"])
         .assert_one_line_error("four-eyes: the proposer cannot sign off their own proposal");
-    // An alternate payout route too.
+    // An alternate payout route too (live only: LCIC goes back the original way).
     ok(root(&["act", "FE-2", "sign_off"]));
     ok(me(&sup, &["act", "FE-2", "accept"]));
-    let out = ok(me(
-        &sup,
-        &[
-            "act",
-            "FE-2",
-            "execute",
-            "--route",
-            "alternate",
-            "--account",
-            "IBAN X",
-        ],
-    ));
+    let alternate = ["execute", "--route", "alternate", "--account", "IBAN X"];
+    let on = |id: &'static str| [&["act", id][..], &alternate[..]].concat();
+    me(&sup, &on("FE-2")).assert_one_line_error("only for live refunds");
+    ok(me(&sup, &["act", "FE-4", "take"]));
+    ok(me(&sup, &["act", "FE-4", "approve"]));
+    ok(me(&sup, &["act", "FE-4", "accept"]));
+    let out = ok(me(&sup, &on("FE-4")));
     assert!(out.contains("waiting for a supervisor"), "{out}");
-    me(&sup, &["act", "FE-2", "sign_off"]).assert_one_line_error("four-eyes");
-    me(&agent, &["act", "FE-2", "sign_off"]).assert_one_line_error("only a supervisor");
-    ok(root(&["act", "FE-2", "sign_off"]));
+    me(&sup, &["act", "FE-4", "sign_off"]).assert_one_line_error("four-eyes");
+    me(&agent, &["act", "FE-4", "sign_off"]).assert_one_line_error("only a supervisor");
+    ok(root(&["act", "FE-4", "sign_off"]));
 
     // The trail names who proposed and who signed, by their OS names.
     let c = sql(&db);
@@ -232,7 +236,7 @@ fn no_command_line_path_around_four_eyes_for_real_os_users() {
         vec![
             ("FE-1".into(), sup.clone(), agent.clone()),
             ("FE-2".into(), "root".into(), sup.clone()),
-            ("FE-2".into(), "root".into(), sup.clone()),
+            ("FE-4".into(), "root".into(), sup.clone()),
         ]
     );
     assert!(trail.iter().all(|(_, by, proposer)| by != proposer));

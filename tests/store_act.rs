@@ -7,6 +7,7 @@ use refund_desk::domain::calendar::Calendar;
 use refund_desk::domain::policy::Policy;
 use refund_desk::domain::workflow::{Action, Role};
 use refund_desk::store::{ActOutcome, Store, StoreError};
+use serde_json::json;
 
 fn ok(r: (i32, String, String)) -> String {
     assert_eq!(r.0, 0, "stdout: {}\nstderr: {}", r.1, r.2);
@@ -268,4 +269,229 @@ fn state_counts_follow_every_insert_and_transition() {
         };
         assert_eq!(alice.count(&f).unwrap(), *n, "{state}");
     }
+}
+
+/// Imports JSON values (one ticket each) through the store.
+fn load(store: &mut Store, tickets: &[serde_json::Value], update: bool) {
+    let text: String = tickets.iter().map(|t| format!("{t}\n")).collect();
+    let opts = refund_desk::store::ImportOptions { update };
+    store
+        .import(
+            "t.jsonl",
+            text.as_bytes(),
+            opts,
+            |r| panic!("{r:?}"),
+            |_| {},
+        )
+        .unwrap();
+}
+
+fn dec(s: &str) -> rust_decimal::Decimal {
+    s.parse().unwrap()
+}
+
+fn refusal(r: Result<ActOutcome, StoreError>) -> String {
+    match r {
+        Err(StoreError::Refused(m)) => m,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_supervisor_alone_never_goes_past_the_limit() {
+    // "A supervisor alone approved 5,000.00 on a 333.33 verdict."
+    let desk = Desk::new();
+    let mut alice = open(&desk.db, "alice");
+    alice.set_role("bob", Some(Role::Supervisor)).unwrap();
+    load(&mut alice, &[base("live")], false);
+    let mut bob = open(&desk.db, "bob");
+    let (a, b) = (alice.actor().unwrap(), bob.actor().unwrap());
+    let now = refund_desk::store::now();
+    alice.act("V-1", &Action::Take, &a, None, now).unwrap();
+    let approve = Action::Approve {
+        amount: Some(dec("5000.00")),
+        note: None,
+    };
+    let r = alice.act("V-1", &approve, &a, None, now).unwrap();
+    assert!(matches!(r, ActOutcome::Done { pending: true, .. }), "{r:?}");
+    let d = alice.detail("V-1").unwrap();
+    assert_eq!(d.case.state.as_str(), "initial_review");
+    assert_eq!(
+        d.case.pending.unwrap().reasons,
+        ["5000.00 is above the verdict's limit 333.33"]
+    );
+    assert!(
+        refusal(alice.act("V-1", &Action::SignOff { note: None }, &a, None, now))
+            .contains("proposer cannot sign off")
+    );
+    bob.act("V-1", &Action::SignOff { note: None }, &b, None, now)
+        .unwrap();
+    let d = bob.detail("V-1").unwrap();
+    assert_eq!(d.case.state.as_str(), "feedback");
+    let approval = d.case.approval.unwrap();
+    assert_eq!(
+        (approval.by.as_str(), approval.signed_off_by.as_deref()),
+        ("alice", Some("bob"))
+    );
+}
+
+fn events_of(store: &Store, id: &str, action: &str) -> Vec<serde_json::Value> {
+    let d = store.detail(id).unwrap();
+    d.events
+        .into_iter()
+        .filter(|e| e.action == action)
+        .map(|e| e.payload)
+        .collect()
+}
+
+#[test]
+fn an_update_lowering_the_verdict_voids_the_decision_it_no_longer_supports() {
+    let desk = Desk::new();
+    let mut alice = open(&desk.db, "alice");
+    let a = alice.actor().unwrap();
+    let now = refund_desk::store::now();
+    let raised = with("lcic", json!({"payment": {"cash": "5000.00"}}));
+    load(&mut alice, &[base("lcic")], false);
+    load(&mut alice, &[raised], true);
+    alice.act("L-1", &Action::Take, &a, None, now).unwrap();
+    let approve = Action::Approve {
+        amount: None,
+        note: None,
+    };
+    alice.act("L-1", &approve, &a, None, now).unwrap();
+    alice.act("L-1", &Action::Accept, &a, None, now).unwrap();
+    let before = alice.detail("L-1").unwrap();
+    assert_eq!(before.case.agreed, Some(dec("5000.00")));
+
+    load(&mut alice, &[base("lcic")], true);
+    let d = alice.detail("L-1").unwrap();
+    assert_eq!(d.case.state.as_str(), "evaluation");
+    assert_eq!((d.case.agreed, d.case.decision.clone()), (None, None));
+    assert!(
+        d.version > before.version,
+        "a voided decision is a new version"
+    );
+    let voided = events_of(&alice, "L-1", "decision_voided");
+    assert_eq!(voided.len(), 1);
+    assert_eq!(voided[0]["old_verdict"]["amount"], "5000.00");
+    assert_eq!(voided[0]["new_verdict"]["amount"], "100.00");
+    assert_eq!(voided[0]["voided"]["agreed"]["amount"], "5000.00");
+    let last = d.events.last().unwrap();
+    assert_eq!(
+        (last.from.as_str(), last.to.as_str()),
+        ("execution", "evaluation")
+    );
+    // Nothing to execute: the raised amount is never paid.
+    let execute = Action::Execute {
+        route: refund_desk::domain::workflow::Route::Original,
+        account: None,
+    };
+    assert!(refusal(alice.act("L-1", &execute, &a, None, now)).contains("state evaluation"));
+    assert!(refusal(alice.act("L-1", &Action::Accept, &a, None, now)).contains("evaluation"));
+    alice.act("L-1", &approve, &a, None, now).unwrap();
+    alice.act("L-1", &Action::Accept, &a, None, now).unwrap();
+    alice.act("L-1", &execute, &a, None, now).unwrap();
+    let d = alice.detail("L-1").unwrap();
+    assert_eq!(d.case.execution.unwrap().amount, dec("100.00"));
+}
+
+#[test]
+fn a_policy_change_voids_decisions_and_after_execute_is_only_recorded() {
+    let desk = Desk::new();
+    let mut alice = open(&desk.db, "alice");
+    let a = alice.actor().unwrap();
+    let now = refund_desk::store::now();
+    // Two tickets on day 2 of the LCIC window: one decided, one paid.
+    let paid = with("lcic", json!({"id": "L-2", "account": {"id": "acc-2"}}));
+    load(&mut alice, &[base("lcic"), paid], false);
+    let approve = Action::Approve {
+        amount: None,
+        note: None,
+    };
+    for id in ["L-1", "L-2"] {
+        alice.act(id, &Action::Take, &a, None, now).unwrap();
+        alice.act(id, &approve, &a, None, now).unwrap();
+    }
+    alice.act("L-2", &Action::Accept, &a, None, now).unwrap();
+    let execute = Action::Execute {
+        route: refund_desk::domain::workflow::Route::Original,
+        account: None,
+    };
+    alice.act("L-2", &execute, &a, None, now).unwrap();
+    assert!(alice.payout_findings().unwrap().is_empty());
+    drop(alice);
+
+    // A one-day window: both tickets' verdicts become LCIC-WINDOW rejects.
+    let dir = tempfile::tempdir().unwrap();
+    let builtin = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/policies/lcic.toml");
+    let lcic = std::fs::read_to_string(builtin)
+        .unwrap()
+        .replace("window_days = 5", "window_days = 1");
+    std::fs::write(dir.path().join("lcic.toml"), lcic).unwrap();
+    let policy = Policy::load(Some(dir.path())).unwrap();
+    let alice = Store::open(&desk.db, policy, Calendar::plain(), "alice").unwrap();
+    let d = alice.detail("L-1").unwrap();
+    assert_eq!(d.verdict.kind.as_str(), "reject");
+    assert_eq!(d.case.state.as_str(), "evaluation");
+    let voided = events_of(&alice, "L-1", "decision_voided");
+    assert_eq!(voided[0]["new_verdict"]["kind"], "reject");
+    assert_eq!(
+        voided[0]["voided"]["decision"]["reasons"][0],
+        "approving against a reject verdict"
+    );
+    // The paid one keeps its payout; the change is recorded and listed.
+    let d = alice.detail("L-2").unwrap();
+    assert_eq!(d.case.execution.unwrap().amount, dec("100.00"));
+    assert!(events_of(&alice, "L-2", "decision_voided").is_empty());
+    assert_eq!(events_of(&alice, "L-2", "reverdict").len(), 1);
+    let found = alice.payout_findings().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].ticket, "L-2");
+    assert_eq!(found[0].unsigned, ["approving against a reject verdict"]);
+}
+
+#[test]
+fn a_payout_reference_is_unique_across_the_desk_in_the_database_too() {
+    let desk = Desk::new();
+    let mut alice = open(&desk.db, "alice");
+    let a = alice.actor().unwrap();
+    let now = refund_desk::store::now();
+    let other = with("lcic", json!({"id": "L-2", "account": {"id": "acc-2"}}));
+    load(&mut alice, &[base("lcic"), other], false);
+    let steps = [
+        Action::Take,
+        Action::Approve {
+            amount: None,
+            note: None,
+        },
+        Action::Accept,
+        Action::Execute {
+            route: refund_desk::domain::workflow::Route::Original,
+            account: None,
+        },
+    ];
+    for id in ["L-1", "L-2"] {
+        for s in &steps {
+            alice.act(id, s, &a, None, now).unwrap();
+        }
+    }
+    let complete = Action::Complete {
+        reference: "PAY-1".into(),
+    };
+    alice.act("L-1", &complete, &a, None, now).unwrap();
+    let why = refusal(alice.act("L-2", &complete, &a, None, now));
+    assert_eq!(why, "payout reference PAY-1 is already used by ticket L-1");
+    assert_eq!(
+        alice.detail("L-2").unwrap().case.state.as_str(),
+        "execution"
+    );
+    // Whoever writes to the file, the database itself refuses a second use.
+    let c = rusqlite::Connection::open(&desk.db).unwrap();
+    let err = c
+        .execute(
+            "UPDATE tickets SET payout_reference = 'PAY-1' WHERE id = 'L-2'",
+            [],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("UNIQUE"), "{err}");
 }

@@ -89,6 +89,11 @@ pub fn to_action(a: &ActArgs) -> Result<Action, String> {
             route: Route::parse(&a.route).ok_or("bad --route")?,
             account: a.account.clone(),
         },
+        "payout_returned" => Action::PayoutReturned {
+            note: note
+                .filter(|n| !n.trim().is_empty())
+                .ok_or("payout_returned needs --note saying why the payout came back")?,
+        },
         "complete" => Action::Complete {
             reference: a.reference.clone().ok_or("complete needs --reference")?,
         },

@@ -56,7 +56,33 @@ pub fn check(setup: &Setup) -> anyhow::Result<ExitCode> {
         "verdicts: {} checked, {} mismatches",
         mismatches.0, mismatches.1
     );
-    Ok(if integrity == "ok" && mismatches.1 == 0 {
+    // Money that left without the sign-off the verdict in force asks for:
+    // a verdict changed after execute, or a payout from before four-eyes held.
+    let findings = store.payout_findings()?;
+    for f in &findings {
+        println!(
+            "payout not supported {}: {} {} executed; needs a second supervisor's sign-off it did not get: {}",
+            f.ticket,
+            f.amount,
+            f.currency,
+            crate::text::inert(&f.unsigned.join("; "))
+        );
+    }
+    let duplicates = store.duplicate_references()?;
+    for (reference, tickets) in &duplicates {
+        println!(
+            "payout reference {} used by several tickets: {}",
+            crate::text::inert(reference),
+            tickets.join(", ")
+        );
+    }
+    println!(
+        "payouts: {} not supported by the verdict in force, {} duplicate references",
+        findings.len(),
+        duplicates.len()
+    );
+    let money_ok = findings.is_empty() && duplicates.is_empty();
+    Ok(if integrity == "ok" && mismatches.1 == 0 && money_ok {
         ExitCode::Ok
     } else {
         ExitCode::Error

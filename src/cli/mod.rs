@@ -5,6 +5,7 @@ pub mod admin;
 pub mod console;
 pub mod demo;
 pub mod eval;
+pub mod export;
 pub mod import;
 pub mod letter;
 pub mod list;
@@ -105,6 +106,11 @@ pub enum Command {
     Backup { path: PathBuf },
     /// Check the database: integrity, and every stored verdict against a fresh evaluation.
     Check,
+    /// Export what others keep: payouts for finance.
+    Export {
+        #[command(subcommand)]
+        command: export::ExportCommand,
+    },
     /// Render the console headless after feeding it keys; print the screen as text.
     Snapshot(snapshot::SnapshotArgs),
 }
@@ -181,6 +187,7 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Policy { command }) => policy::run(&setup, command),
         Some(Command::Backup { path }) => admin::backup(&setup, &path),
         Some(Command::Check) => admin::check(&setup),
+        Some(Command::Export { command }) => export::run(&setup, command),
         Some(Command::Snapshot(args)) => snapshot::run(&setup, cli.demo, &args),
         None => console::run(&setup, cli.demo),
     }

@@ -276,6 +276,7 @@ mod tests {
 #[cfg(test)]
 mod format_tests {
     use super::*;
+    use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

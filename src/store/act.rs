@@ -65,11 +65,18 @@ impl Store {
         if t.noop {
             return Ok(ActOutcome::NoOp);
         }
+        if let (Action::Complete { reference }, Some(other)) =
+            (action, reference_holder(&tx, id, action)?)
+        {
+            return Err(StoreError::Refused(format!(
+                "payout reference {reference} is already used by ticket {other}"
+            )));
+        }
         let due = t.case.due(&self.calendar);
         let stamp = super::stamp(now);
         let updated = tx.execute(
             "UPDATE tickets SET state = ?2, assignee = ?3, pending = ?4, due_target = ?5, due_breach = ?6,
-                wf = ?7, version = version + 1, updated_at = ?8, updated_by = ?9
+                wf = ?7, version = version + 1, updated_at = ?8, updated_by = ?9, payout_reference = ?11
              WHERE id = ?1 AND version = ?10",
             params![
                 id,
@@ -82,6 +89,7 @@ impl Store {
                 stamp,
                 actor.name,
                 version,
+                t.case.payout_reference,
             ],
         )?;
         if updated != 1 {
@@ -100,7 +108,29 @@ impl Store {
             pending: t.case.pending.is_some(),
         })
     }
+}
 
+/// The other ticket already completed with the reference `complete` gives.
+/// The unique index on `payout_reference` refuses it too; asking first
+/// names the other ticket.
+fn reference_holder(
+    tx: &rusqlite::Transaction,
+    id: &str,
+    action: &Action,
+) -> Result<Option<String>, StoreError> {
+    let Action::Complete { reference } = action else {
+        return Ok(None);
+    };
+    Ok(tx
+        .query_row(
+            "SELECT id FROM tickets WHERE payout_reference = ?1 AND id <> ?2",
+            [reference, id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+impl Store {
     /// Records a note on a ticket without changing it (e.g. a letter sent).
     pub fn note(
         &mut self,

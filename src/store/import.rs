@@ -449,6 +449,7 @@ impl BatchWriter<'_> {
             self.local.reverdicts += recompute_account(
                 self.tx,
                 self.policy,
+                self.calendar,
                 account,
                 (*us, id),
                 &self.known,

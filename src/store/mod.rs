@@ -5,6 +5,7 @@
 mod act;
 mod bulk;
 mod dashboard;
+mod export;
 pub mod file_modes;
 mod import;
 mod leases;
@@ -20,6 +21,7 @@ mod verdicts;
 
 pub use act::ActOutcome;
 pub use dashboard::{Dashboard, DayTotals};
+pub use export::{PayoutFinding, PayoutRow};
 pub use import::{ImportOptions, ImportReport, ImportStep};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort};

@@ -328,8 +328,13 @@ impl Store {
                 .tz
         };
         let tz_changed = old_tz != policy.tz;
-        let (tickets, verdicts_changed) =
-            recompute_in(&tx, &policy, (&me.name, &at), tz_changed, &mut |_, _| {})?;
+        let (tickets, verdicts_changed) = recompute_in(
+            &tx,
+            (&policy, &calendar.calendar),
+            (&me.name, &at),
+            tz_changed,
+            &mut |_, _| {},
+        )?;
         let mut due_changed = 0u64;
         if tz_changed || calendar.text != row.calendar {
             walk_due(&tx, &policy, &calendar.calendar, |id, _, _, new| {

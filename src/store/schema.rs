@@ -183,11 +183,31 @@ WHEN NEW.seq IS NOT NULL AND EXISTS (SELECT 1 FROM policy_history WHERE seq = NE
 BEGIN SELECT RAISE(ABORT, 'policy history is append-only: REPLACE refused'); END;
 "#;
 
+/// A payout reference names one payout: unique across the desk (SPEC §3),
+/// held by the database itself, not only by the program's check. Existing
+/// completions are carried over, the first use of a reference keeping it;
+/// `refund-desk check` lists any later duplicate.
+const V5: &str = r#"
+ALTER TABLE tickets ADD COLUMN payout_reference TEXT;
+UPDATE tickets SET payout_reference = r.ref
+  FROM (SELECT id, ref FROM (
+          SELECT id, wf ->> '$.payout_reference' AS ref,
+                 row_number() OVER (PARTITION BY wf ->> '$.payout_reference' ORDER BY rowid) AS n
+            FROM tickets WHERE state = 'completed' AND wf <> '' AND wf ->> '$.payout_reference' IS NOT NULL)
+        WHERE n = 1) AS r
+ WHERE tickets.id = r.id;
+CREATE UNIQUE INDEX tickets_by_payout_reference ON tickets (payout_reference)
+    WHERE payout_reference IS NOT NULL;
+-- `export payouts` reads a payout's history from these events alone.
+CREATE INDEX events_payouts ON events (ticket_id, seq)
+    WHERE action IN ('execute', 'sign_off', 'payout_returned', 'complete');
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
 }
 
 /// The schema version this binary writes.
 pub fn latest() -> usize {
-    4
+    5
 }

@@ -4,8 +4,10 @@
 
 use super::dashboard::TotalsDelta;
 use super::Store;
+use crate::domain::calendar::Calendar;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
 use crate::domain::ticket::Ticket;
+use crate::domain::workflow::standing::{self, Change};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 use std::collections::HashMap;
@@ -24,10 +26,14 @@ pub(crate) fn parse_stored(id: &str, raw: &str) -> anyhow::Result<Ticket> {
 
 /// Recomputes the account's verdicts from (received_us, id) onward. Returns
 /// how many stored verdicts changed. Brand-new tickets (empty policy_version)
-/// get their first verdict without a "reverdict" event.
+/// get their first verdict without a "reverdict" event. Tickets in `known`
+/// were just updated: what stands on them is judged again even when their
+/// verdict reads the same (a manual_review's limit is the ticket's base).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn recompute_account(
     tx: &Connection,
     policy: &Policy,
+    calendar: &Calendar,
     account: &str,
     from: (i64, &str),
     known: &HashMap<String, Ticket>,
@@ -75,13 +81,18 @@ pub(crate) fn recompute_account(
         if v.kind == VerdictKind::FullRefund {
             prior.push(PriorRefund::of(t));
         }
+        let facts = if known.contains_key(&id) {
+            Change::Facts
+        } else {
+            Change::Verdict
+        };
         let stored = Stored {
             id,
             verdict: old,
             policy_version: old_version,
             state,
         };
-        if store_verdict(tx, policy, t, &v, &stored, who, delta)? {
+        if store_verdict(tx, (policy, calendar), t, &v, &stored, who, delta, facts)? {
             changed += 1;
         }
     }
@@ -90,15 +101,19 @@ pub(crate) fn recompute_account(
 
 /// Writes a verdict if it differs from the stored one, keeping the
 /// dashboard's day totals in step; records the change as an event unless
-/// the ticket never had a verdict.
+/// the ticket never had a verdict. Every verdict change passes here, so here
+/// a decision that no longer stands on its verdict is voided (SPEC §3).
+/// `facts` is `Change::Facts` when the ticket itself was just updated.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn store_verdict(
     tx: &Connection,
-    policy: &Policy,
+    (policy, calendar): (&Policy, &Calendar),
     t: &Ticket,
     v: &Verdict,
     stored: &Stored,
     who: (&str, &str),
     delta: &mut TotalsDelta,
+    facts: Change,
 ) -> anyhow::Result<bool> {
     let (operator, at) = who;
     let text = serde_json::to_string(v)?;
@@ -107,6 +122,10 @@ pub(crate) fn store_verdict(
     // under the current policy. (Rewriting a million unchanged rows to bump a
     // version tag was most of the cost of a policy change.)
     if text == stored.verdict {
+        if facts == Change::Facts && !stored.policy_version.is_empty() {
+            let old: Verdict = serde_json::from_str(&stored.verdict)?;
+            void_what_no_longer_stands(tx, (policy, calendar), t, (&old, v), stored, who, facts)?;
+        }
         return Ok(false);
     }
     tx.prepare_cached(
@@ -133,7 +152,86 @@ pub(crate) fn store_verdict(
         format!("verdict changed under policy {}", policy.version),
         json!({"old": old_v, "new": v, "policy_version": policy.version}).to_string()
     ])?;
+    if let Some(old) = &old_v {
+        void_what_no_longer_stands(
+            tx,
+            (policy, calendar),
+            t,
+            (old, v),
+            stored,
+            who,
+            Change::Verdict,
+        )?;
+    }
     Ok(true)
+}
+
+/// Judges what stands on the ticket against its new verdict as if proposed
+/// anew; what would now need four-eyes or be refused is voided and the
+/// ticket goes back to evaluation, with a `decision_voided` event. Once the
+/// payout is executed nothing is voided: the change is only recorded (and
+/// `check` lists a payout the verdict in force no longer supports).
+fn void_what_no_longer_stands(
+    tx: &Connection,
+    (policy, calendar): (&Policy, &Calendar),
+    t: &Ticket,
+    (old, new): (&Verdict, &Verdict),
+    stored: &Stored,
+    (operator, at): (&str, &str),
+    change: Change,
+) -> anyhow::Result<()> {
+    // Nothing can stand before anyone acted, nor after the end.
+    if matches!(stored.state.as_str(), "submitted" | "completed" | "closed") {
+        return Ok(());
+    }
+    let wf: String = tx
+        .prepare_cached("SELECT wf FROM tickets WHERE id = ?1")?
+        .query_row([&t.id], |r| r.get(0))?;
+    if wf.is_empty() {
+        return Ok(());
+    }
+    let case = super::rows::load_case(&wf, t, policy)?;
+    let today = chrono::DateTime::parse_from_rfc3339(at)?
+        .with_timezone(&policy.tz)
+        .date_naive();
+    let Some(voided) = standing::review(&case, t, (old, new), policy, change, today) else {
+        return Ok(());
+    };
+    let due = voided.case.due(calendar);
+    tx.prepare_cached(
+        "UPDATE tickets SET state = ?2, pending = ?3, due_target = ?4, due_breach = ?5, wf = ?6,
+            version = version + 1, updated_at = ?7, updated_by = ?8 WHERE id = ?1",
+    )?
+    .execute(params![
+        t.id,
+        voided.case.state.as_str(),
+        voided.case.pending.is_some(),
+        super::due_target_text(due),
+        due.and_then(|d| d.breach).map(|d| d.to_string()),
+        serde_json::to_string(&voided.case)?,
+        at,
+        operator,
+    ])?;
+    tx.prepare_cached(
+        "INSERT INTO events (ticket_id, action, from_state, to_state, operator, at, note, payload)
+         VALUES (?1, 'decision_voided', ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        t.id,
+        case.state.as_str(),
+        voided.case.state.as_str(),
+        operator,
+        at,
+        voided.note,
+        json!({
+            "old_verdict": old,
+            "new_verdict": new,
+            "voided": voided.payload,
+            "ticket_changed": change == Change::Facts,
+        })
+        .to_string()
+    ])?;
+    Ok(())
 }
 
 impl Store {
@@ -173,7 +271,14 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let counts = recompute_in(&tx, &policy, (&operator, &at), false, &mut progress)?;
+        let calendar = self.calendar.clone();
+        let counts = recompute_in(
+            &tx,
+            (&policy, &calendar),
+            (&operator, &at),
+            false,
+            &mut progress,
+        )?;
         tx.commit()?;
         Ok(counts)
     }
@@ -224,7 +329,7 @@ impl Store {
 /// from its old day would need the old timezone). Returns (tickets, changed).
 pub(crate) fn recompute_in(
     tx: &Connection,
-    policy: &Policy,
+    (policy, calendar): (&Policy, &Calendar),
     who: (&str, &str),
     rebuild_totals: bool,
     progress: &mut impl FnMut(u64, u64),
@@ -233,7 +338,17 @@ pub(crate) fn recompute_in(
     let mut delta = TotalsDelta::default();
     let mut rebuilt = TotalsDelta::default();
     let seen = walk_all(tx, policy, progress, |row, t, fresh| {
-        if store_verdict(tx, policy, t, fresh, row, who, &mut delta)? {
+        let verdict_only = standing::Change::Verdict;
+        if store_verdict(
+            tx,
+            (policy, calendar),
+            t,
+            fresh,
+            row,
+            who,
+            &mut delta,
+            verdict_only,
+        )? {
             changed += 1;
         }
         if rebuild_totals {

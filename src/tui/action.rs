@@ -16,6 +16,7 @@ pub enum Verb {
     Accept,
     Revise,
     Execute,
+    PayoutReturned,
     Complete,
     Close,
     Withdraw,
@@ -24,7 +25,7 @@ pub enum Verb {
 }
 
 impl Verb {
-    pub const ALL: [Verb; 17] = [
+    pub const ALL: [Verb; 18] = [
         Verb::Take,
         Verb::RequestInfo,
         Verb::InfoReceived,
@@ -37,6 +38,7 @@ impl Verb {
         Verb::Accept,
         Verb::Revise,
         Verb::Execute,
+        Verb::PayoutReturned,
         Verb::Complete,
         Verb::Close,
         Verb::Withdraw,
@@ -59,6 +61,7 @@ impl Verb {
             Verb::Accept => "accept",
             Verb::Revise => "revise",
             Verb::Execute => "execute",
+            Verb::PayoutReturned => "payout_returned",
             Verb::Complete => "complete",
             Verb::Close => "close",
             Verb::Withdraw => "withdraw",
@@ -81,6 +84,7 @@ impl Verb {
             Verb::Accept => "customer accepts the approval",
             Verb::Revise => "revise the decision",
             Verb::Execute => "execute the payout",
+            Verb::PayoutReturned => "the payout came back: execute it again",
             Verb::Complete => "complete with the payout reference",
             Verb::Close => "close with the final outcome",
             Verb::Withdraw => "customer withdrew",

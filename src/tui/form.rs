@@ -126,6 +126,12 @@ impl Form {
                     "account details (alternate route)",
                 ),
             ],
+            Verb::PayoutReturned => vec![field(
+                "note",
+                "Why",
+                String::new(),
+                "why the payout came back (required)",
+            )],
             Verb::Complete => vec![field(
                 "reference",
                 "Reference",
@@ -228,6 +234,9 @@ impl Form {
                     .and_then(|r| Route::parse(&r.to_lowercase()))
                     .ok_or("route is original or alternate")?,
                 account: self.get("account"),
+            },
+            Verb::PayoutReturned => Wf::PayoutReturned {
+                note: note.ok_or("say why the payout came back")?,
             },
             Verb::Complete => Wf::Complete {
                 reference: self.get("reference").ok_or("enter the payout reference")?,

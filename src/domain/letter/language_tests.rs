@@ -86,6 +86,11 @@ fn executed(amount: &str) -> Case {
         executed_on: day(24),
         expected_from: NaiveDate::from_ymd_opt(2026, 12, 15).unwrap(),
         expected_by: NaiveDate::from_ymd_opt(2027, 1, 5).unwrap(),
+        decided_by: None,
+        signed_off_by: Vec::new(),
+        signed_reasons: Vec::new(),
+        executed_by: None,
+        executed_at: None,
     });
     c
 }

@@ -157,7 +157,7 @@ pub struct LiveParams {
 struct CommonFile {
     version: String,
     timezone: String,
-    approval_threshold: String,
+    approval_threshold: BTreeMap<String, String>,
     abuse: AbuseParams,
     #[serde(default)]
     clauses: BTreeMap<String, Text>,
@@ -179,7 +179,7 @@ pub struct Policy {
     /// edit, even one that forgot to bump `version`, triggers a recompute.
     pub version: String,
     pub tz: FixedOffset,
-    pub approval_threshold: Decimal,
+    pub approval_threshold: ApprovalThresholds,
     pub abuse: AbuseParams,
     pub lcic: LcicParams,
     pub trtc: TrtcParams,
@@ -190,6 +190,46 @@ pub struct Policy {
     /// (built-in name, text) of every file, in BUILTIN order: what a desk
     /// stores as its policy. Shared, so cloning a policy stays cheap.
     files: Arc<[(String, String)]>,
+}
+
+/// Four-eyes thresholds (SPEC §3): one per currency, `default` for the rest.
+/// One figure for every currency made a 15,000 JPY refund (about 100 USD)
+/// wait for a second supervisor while 9,000 USD went through alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovalThresholds {
+    pub default: Decimal,
+    pub by_currency: BTreeMap<String, Decimal>,
+}
+
+impl ApprovalThresholds {
+    pub fn for_currency(&self, currency: &str) -> Decimal {
+        self.by_currency
+            .get(currency)
+            .copied()
+            .unwrap_or(self.default)
+    }
+
+    fn parse(table: &BTreeMap<String, String>) -> Result<ApprovalThresholds, String> {
+        let amount = |key: &str, text: &str| {
+            crate::domain::money::parse_amount(text).map_err(|e| format!("{key}: {e}"))
+        };
+        let default = table.get("default").ok_or(
+            "a table with a `default` amount and one per currency code (e.g. JPY = \"1500000\")",
+        )?;
+        let mut by_currency = BTreeMap::new();
+        for (key, text) in table.iter().filter(|(k, _)| *k != "default") {
+            if key.len() != 3 || !key.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(format!(
+                    "{key:?} is not an ISO 4217 code (3 upper-case letters)"
+                ));
+            }
+            by_currency.insert(key.clone(), amount(key, text)?);
+        }
+        Ok(ApprovalThresholds {
+            default: amount("default", default)?,
+            by_currency,
+        })
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -297,7 +337,7 @@ impl Policy {
                 format!("timezone {:?} is not an offset like \"+08:00\"", c.timezone),
             )
         })?;
-        let approval_threshold = crate::domain::money::parse_amount(&c.approval_threshold)
+        let approval_threshold = ApprovalThresholds::parse(&c.approval_threshold)
             .map_err(|e| err(&common.0, format!("approval_threshold: {e}")))?;
 
         let mut clause_texts = HashMap::new();

@@ -1,10 +1,11 @@
 //! `apply`: one action on one case, guards first. Pure: the caller passes
 //! the clock, the calendar and the actor; the store commits the result.
 
+use super::guards::{self, amount_reasons, check_clauses, check_route, execute_reasons};
 use super::*;
 use crate::domain::calendar::paused_bd;
 use crate::domain::money::fmt2;
-use crate::domain::policy::{Clause, Flag, Policy, Verdict, VerdictKind};
+use crate::domain::policy::{Policy, Verdict};
 use crate::domain::ticket::{Ticket, Timestamp};
 use serde_json::{json, Value};
 
@@ -23,11 +24,13 @@ impl Context<'_> {
         self.now.with_timezone(&self.policy.tz).date_naive()
     }
 
-    /// The most that may be paid without a supervisor.
+    /// The most that may be paid without a second supervisor.
     pub(super) fn limit(&self) -> Decimal {
-        self.verdict
-            .limit()
-            .unwrap_or_else(|| self.ticket.payment.base())
+        guards::limit(self.ticket, self.verdict)
+    }
+
+    fn amount_reasons(&self, amount: Decimal) -> Result<Vec<String>, Refusal> {
+        amount_reasons(amount, self.ticket, self.verdict, self.policy)
     }
 }
 
@@ -67,7 +70,7 @@ pub fn apply(case: &Case, action: &Action, cx: &Context) -> Result<Transition, R
     match action {
         Action::SignOff { note } => sign_off(case, note, cx),
         Action::Decline { note } => decline(case, note, cx),
-        _ => step(case, action, cx, false),
+        _ => step(case, action, cx, None),
     }
 }
 
@@ -82,6 +85,10 @@ fn not_valid_message(name: &str, case: &Case) -> String {
     }
     match (name, case.state) {
         ("execute", State::Execution) => "the payout was already executed".into(),
+        ("withdraw", State::Execution) => {
+            "the payout was already executed: complete the ticket, or record the payout as returned (payout_returned)".into()
+        }
+        ("payout_returned", State::Execution) => "no executed payout to return".into(),
         ("complete", State::Execution) => "execute the payout before completing it".into(),
         ("complete", State::Completed) => "already completed".into(),
         ("accept", State::Feedback) => {
@@ -116,37 +123,6 @@ fn enter(case: &mut Case, state: State, today: NaiveDate) {
     case.paused_bd = 0;
 }
 
-/// Four-eyes and limit checks of an amount to approve or agree. Returns the
-/// reasons a second person must sign off (empty: the actor may proceed).
-fn approval_reasons(amount: Decimal, cx: &Context) -> Result<Vec<String>, Refusal> {
-    if amount <= Decimal::ZERO {
-        return refuse("the amount must be greater than 0");
-    }
-    let mut reasons = Vec::new();
-    if cx.verdict.kind == VerdictKind::Reject {
-        reasons.push("approving against a reject verdict".to_string());
-    }
-    if cx.verdict.has_flag(Flag::AbuseSuspected) {
-        reasons.push("the verdict is flagged abuse_suspected".to_string());
-    }
-    if amount > cx.policy.approval_threshold {
-        reasons.push(format!(
-            "{} is above the approval threshold {}",
-            fmt2(amount),
-            fmt2(cx.policy.approval_threshold)
-        ));
-    }
-    let limit = cx.limit();
-    if amount > limit && cx.actor.role != Role::Supervisor {
-        reasons.push(format!(
-            "{} is above the verdict's limit {}: a supervisor must approve",
-            fmt2(amount),
-            fmt2(limit)
-        ));
-    }
-    Ok(reasons)
-}
-
 fn propose(case: &Case, action: &Action, reasons: Vec<String>, cx: &Context) -> Transition {
     let mut next = case.clone();
     next.pending = Some(Proposal {
@@ -165,32 +141,72 @@ fn propose(case: &Case, action: &Action, reasons: Vec<String>, cx: &Context) -> 
     )
 }
 
-fn check_clauses(clauses: &[String]) -> Result<(), Refusal> {
-    if clauses.is_empty() {
-        return refuse("a rejection names at least one clause (--clause)");
+/// Why `action` needs a second supervisor now (empty: it does not), or why
+/// it is refused. The same question at proposal and at sign-off.
+fn four_eyes(case: &Case, action: &Action, cx: &Context) -> Result<Vec<String>, Refusal> {
+    match action {
+        Action::Approve { amount, .. } => {
+            let amount = amount.or(cx.verdict.amount).or(cx.verdict.ceiling);
+            let Some(amount) = amount else {
+                return refuse("this verdict has no amount: give one with --amount");
+            };
+            cx.amount_reasons(amount)
+        }
+        Action::Agree { amount, .. } => match amount.or_else(|| last_offer(case)) {
+            Some(amount) => cx.amount_reasons(amount),
+            None => refuse("no offer to agree on: give the agreed amount with --amount"),
+        },
+        Action::Revise {
+            decision: Decision::Approve { amount },
+            ..
+        } => cx.amount_reasons(*amount),
+        Action::Execute { route, account } => {
+            check_route(cx.ticket, *route, account.as_deref())?;
+            execute_reasons(case, *route, cx.ticket, cx.verdict, cx.policy)
+        }
+        _ => Ok(Vec::new()),
     }
-    if let Some(bad) = clauses.iter().find(|c| Clause::parse(c).is_none()) {
-        return refuse(format!("unknown clause {bad:?}"));
-    }
-    Ok(())
 }
 
-/// One action; `signed_off` is true when a second supervisor already approved it.
+fn last_offer(case: &Case) -> Option<Decimal> {
+    case.ledger.iter().rev().find_map(|o| o.amount)
+}
+
+/// Who stands behind an amount decided now: the proposer and the second
+/// supervisor when it was signed off, else the operator alone.
+fn approval(amount: Decimal, cx: &Context, signed: Option<&Proposal>) -> Approval {
+    match signed {
+        Some(p) => Approval {
+            amount,
+            by: p.proposer.clone(),
+            signed_off_by: Some(cx.actor.name.clone()),
+            reasons: p.reasons.clone(),
+        },
+        None => Approval {
+            amount,
+            by: cx.actor.name.clone(),
+            signed_off_by: None,
+            reasons: Vec::new(),
+        },
+    }
+}
+
+/// One action; `signed` is the proposal a second supervisor is signing off.
 fn step(
     case: &Case,
     action: &Action,
     cx: &Context,
-    signed_off: bool,
+    signed: Option<&Proposal>,
 ) -> Result<Transition, Refusal> {
     let from = case.state;
     let today = cx.today();
     let mut next = case.clone();
     next.pending = None;
     let name = action.name();
-    let amount_gate = |amount: Decimal| -> Result<Option<Transition>, Refusal> {
-        let reasons = approval_reasons(amount, cx)?;
-        Ok((!reasons.is_empty() && !signed_off).then(|| propose(case, action, reasons, cx)))
-    };
+    let reasons = four_eyes(case, action, cx)?;
+    if !reasons.is_empty() && signed.is_none() {
+        return Ok(propose(case, action, reasons, cx));
+    }
     let t = match action {
         Action::Take => {
             next.state = State::InitialReview;
@@ -239,10 +255,8 @@ fn step(
             let Some(amount) = amount else {
                 return refuse("this verdict has no amount: give one with --amount");
             };
-            if let Some(p) = amount_gate(amount)? {
-                return Ok(p);
-            }
             next.decision = Some(Decision::Approve { amount });
+            next.approval = Some(approval(amount, cx, signed));
             enter(&mut next, State::Feedback, today);
             transition(
                 next,
@@ -253,10 +267,11 @@ fn step(
             )
         }
         Action::Reject { clauses, note } => {
-            check_clauses(clauses)?;
+            check_clauses(cx.ticket, clauses)?;
             next.decision = Some(Decision::Reject {
                 clauses: clauses.clone(),
             });
+            next.approval = None;
             enter(&mut next, State::Feedback, today);
             transition(
                 next,
@@ -307,14 +322,11 @@ fn step(
             )
         }
         Action::Agree { amount, note } => {
-            let last = case.ledger.iter().rev().find_map(|o| o.amount);
-            let Some(amount) = amount.or(last) else {
+            let Some(amount) = amount.or_else(|| last_offer(case)) else {
                 return refuse("no offer to agree on: give the agreed amount with --amount");
             };
-            if let Some(p) = amount_gate(amount)? {
-                return Ok(p);
-            }
             next.agreed = Some(amount);
+            next.approval = Some(approval(amount, cx, signed));
             enter(&mut next, State::Execution, today);
             transition(
                 next,
@@ -333,14 +345,13 @@ fn step(
             transition(next, name, from, None, json!({"amount": fmt2(amount)}))
         }
         Action::Revise { decision, note } => {
-            if let Decision::Approve { amount } = decision {
-                if let Some(p) = amount_gate(*amount)? {
-                    return Ok(p);
+            next.approval = match decision {
+                Decision::Approve { amount } => Some(approval(*amount, cx, signed)),
+                Decision::Reject { clauses } => {
+                    check_clauses(cx.ticket, clauses)?;
+                    None
                 }
-            }
-            if let Decision::Reject { clauses } = decision {
-                check_clauses(clauses)?;
-            }
+            };
             next.decision = Some(decision.clone());
             enter(&mut next, State::Feedback, today);
             transition(
@@ -352,22 +363,28 @@ fn step(
             )
         }
         Action::Execute { route, account } => {
-            if *route == Route::Alternate && account.as_deref().is_none_or(|a| a.trim().is_empty())
-            {
-                return refuse("an alternate payout route needs the account details (--account)");
-            }
-            if *route == Route::Alternate && !signed_off {
-                return Ok(propose(
-                    case,
-                    action,
-                    vec!["payout to an alternate route".into()],
-                    cx,
-                ));
-            }
-            let exec = execution(case, *route, account.clone(), cx);
+            let exec = execution(case, *route, account.clone(), cx, signed);
             let payload = serde_json::to_value(&exec).unwrap_or_default();
             next.execution = Some(exec);
             transition(next, name, from, None, payload)
+        }
+        Action::PayoutReturned { note } => {
+            if note.trim().is_empty() {
+                return refuse("say why the payout came back (--note)");
+            }
+            let exec = case
+                .execution
+                .clone()
+                .expect("valid_from checked execution");
+            let payload = json!({"returned": exec});
+            next.returned.push(ReturnedPayout {
+                execution: exec,
+                at: cx.now.to_rfc3339(),
+                by: cx.actor.name.clone(),
+                note: note.clone(),
+            });
+            next.execution = None;
+            transition(next, name, from, Some(note.clone()), payload)
         }
         Action::Complete { reference } => {
             if reference.trim().is_empty() {
@@ -409,9 +426,28 @@ fn ledger_line(
     }
 }
 
-/// The payout: amount agreed, invoice handling by month, funds expected in 15–30 business days.
-fn execution(case: &Case, route: Route, account: Option<String>, cx: &Context) -> Execution {
+/// The payout: amount agreed, invoice handling by month, funds expected in
+/// 15–30 business days, and every person behind it.
+fn execution(
+    case: &Case,
+    route: Route,
+    account: Option<String>,
+    cx: &Context,
+    signed: Option<&Proposal>,
+) -> Execution {
     let today = cx.today();
+    let mut signed_off_by = Vec::new();
+    let mut signed_reasons = Vec::new();
+    if let Some(a) = &case.approval {
+        signed_off_by.extend(a.signed_off_by.clone());
+        signed_reasons.extend(a.reasons.iter().cloned());
+    }
+    if let Some(p) = signed {
+        if !signed_off_by.contains(&cx.actor.name) {
+            signed_off_by.push(cx.actor.name.clone());
+        }
+        signed_reasons.extend(p.reasons.iter().cloned());
+    }
     Execution {
         route,
         account,
@@ -421,6 +457,11 @@ fn execution(case: &Case, route: Route, account: Option<String>, cx: &Context) -
         executed_on: today,
         expected_from: cx.calendar.add_bd(today, 15),
         expected_by: cx.calendar.add_bd(today, 30),
+        decided_by: case.approval.as_ref().map(|a| a.by.clone()),
+        signed_off_by,
+        signed_reasons,
+        executed_by: Some(signed.map_or(&cx.actor.name, |p| &p.proposer).clone()),
+        executed_at: Some(cx.now.to_rfc3339()),
     }
 }
 
@@ -455,7 +496,16 @@ fn sign_off(case: &Case, note: &Option<String>, cx: &Context) -> Result<Transiti
     if p.proposer == cx.actor.name {
         return refuse("four-eyes: the proposer cannot sign off their own proposal");
     }
-    let mut t = step(case, &p.action, cx, true)?;
+    // What the signer sees must be what they sign: a proposal whose reasons
+    // moved since (a policy applied, say) is declined and proposed again.
+    let now = four_eyes(case, &p.action, cx)?;
+    if now != p.reasons {
+        return refuse(format!(
+            "the basis of this proposal changed since it was made (now: {}); decline it and propose again",
+            if now.is_empty() { "no sign-off needed".to_string() } else { now.join("; ") }
+        ));
+    }
+    let mut t = step(case, &p.action, cx, Some(p))?;
     t.payload = json!({"proposal": p.action, "proposer": p.proposer, "result": t.payload});
     t.action = "sign_off";
     t.note = note.clone();

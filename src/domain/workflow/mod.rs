@@ -2,7 +2,9 @@
 //! through them, actions, and `apply` with its guards.
 
 mod apply;
+pub mod guards;
 mod preview;
+pub mod standing;
 #[cfg(test)]
 mod tests;
 
@@ -85,6 +87,42 @@ pub struct Execution {
     pub executed_on: NaiveDate,
     pub expected_from: NaiveDate,
     pub expected_by: NaiveDate,
+    /// Who put the amount in place (the proposer, when it was signed off).
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    /// Every second supervisor behind this payout: of the amount, of the route.
+    #[serde(default)]
+    pub signed_off_by: Vec<String>,
+    /// The four-eyes reasons those sign-offs were given for, word for word.
+    #[serde(default)]
+    pub signed_reasons: Vec<String>,
+    #[serde(default)]
+    pub executed_by: Option<String>,
+    /// RFC 3339, the moment the payout was executed.
+    #[serde(default)]
+    pub executed_at: Option<String>,
+}
+
+/// Who stands behind the amount now decided or agreed: the operator who
+/// proposed it and, where four-eyes applied, the supervisor who signed off
+/// and the reasons they signed off for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub amount: Decimal,
+    pub by: String,
+    #[serde(default)]
+    pub signed_off_by: Option<String>,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+/// A payout that came back (account closed, refused by the bank).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnedPayout {
+    pub execution: Execution,
+    pub at: String,
+    pub by: String,
+    pub note: String,
 }
 
 /// A step that needs a second person, waiting for a supervisor.
@@ -125,6 +163,11 @@ pub struct Case {
     pub pending: Option<Proposal>,
     #[serde(default)]
     pub outcome: Option<String>,
+    #[serde(default)]
+    pub approval: Option<Approval>,
+    /// Earlier executions of this ticket's payout that came back, oldest first.
+    #[serde(default)]
+    pub returned: Vec<ReturnedPayout>,
 }
 
 impl Case {
@@ -144,6 +187,8 @@ impl Case {
             payout_reference: None,
             pending: None,
             outcome: None,
+            approval: None,
+            returned: Vec::new(),
         }
     }
 
@@ -196,6 +241,10 @@ pub enum Action {
         route: Route,
         account: Option<String>,
     },
+    /// The executed payout came back: cleared, to be executed again.
+    PayoutReturned {
+        note: String,
+    },
     Complete {
         reference: String,
     },
@@ -231,6 +280,7 @@ impl Action {
             Action::Accept => "accept",
             Action::Revise { .. } => "revise",
             Action::Execute { .. } => "execute",
+            Action::PayoutReturned { .. } => "payout_returned",
             Action::Complete { .. } => "complete",
             Action::Close { .. } => "close",
             Action::Withdraw { .. } => "withdraw",
@@ -252,6 +302,7 @@ impl Action {
         "accept",
         "revise",
         "execute",
+        "payout_returned",
         "complete",
         "close",
         "withdraw",
@@ -282,8 +333,11 @@ impl Action {
             "offer" | "revise" => !pending && s == Negotiation,
             "agree" => !pending && s == Negotiation,
             "execute" => !pending && s == Execution && case.execution.is_none(),
+            "payout_returned" => !pending && s == Execution && case.execution.is_some(),
             "complete" => s == Execution && case.execution.is_some(),
-            "withdraw" => !s.is_terminal(),
+            // Once the money left, the ticket is completed or the payout
+            // comes back (payout_returned); nobody closes it over the payout.
+            "withdraw" => !s.is_terminal() && case.execution.is_none(),
             "sign_off" | "decline" => pending,
             _ => false,
         }

@@ -1,4 +1,7 @@
 use super::*;
+
+/// The money rules of SPEC §3: four-eyes, routes, payouts, standing decisions.
+mod money;
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::{evaluate, Policy, Verdict};
 use crate::domain::ticket::{Ticket, Timestamp};
@@ -263,7 +266,7 @@ fn reject_names_a_known_clause() {
 }
 
 #[test]
-fn amounts_must_be_positive_and_within_the_verdict_unless_a_supervisor_approves() {
+fn amounts_must_be_positive_and_within_the_verdict_or_signed_off_by_a_second_supervisor() {
     let mut d = Desk::new(lcic(json!({})));
     let a = agent("a");
     d.act(Action::Take, &a);
@@ -297,12 +300,53 @@ fn amounts_must_be_positive_and_within_the_verdict_unless_a_supervisor_approves(
             amount: dec("95.00")
         })
     );
+    let approval = d.case.approval.clone().unwrap();
+    assert_eq!(
+        (approval.by.as_str(), approval.signed_off_by.as_deref()),
+        ("a", Some("sue"))
+    );
 
-    // A supervisor may approve above the limit directly.
+    // A supervisor above the limit proposes too: only another supervisor
+    // signs off, and the proposer may withdraw (decline) their own proposal.
     let mut d = Desk::new(lcic(json!({})));
     let sue = supervisor("sue");
     d.walk_to_feedback(Some("95.00"), &sue);
+    assert_eq!(d.case.state, State::Evaluation);
+    let reasons = &d.case.pending.as_ref().unwrap().reasons;
+    assert_eq!(reasons, &["95.00 is above the verdict's limit 90.00"]);
+    assert!(d
+        .refused(Action::SignOff { note: None }, &sue)
+        .contains("proposer cannot sign off"));
+    d.act(Action::Decline { note: None }, &sue);
+    assert!(d.case.pending.is_none() && d.case.decision.is_none());
+    d.act(
+        Action::Approve {
+            amount: Some(dec("95.00")),
+            note: None,
+        },
+        &sue,
+    );
+    d.act(Action::SignOff { note: None }, &supervisor("sam"));
     assert_eq!(d.case.state, State::Feedback);
+
+    // The desk's own offer above the limit is refused outright, for anyone.
+    d.act(
+        Action::Appeal {
+            amount: None,
+            note: None,
+        },
+        &sue,
+    );
+    assert!(d
+        .refused(
+            Action::Offer {
+                amount: dec("90.01"),
+                party: Party::Desk,
+                note: None
+            },
+            &sue
+        )
+        .contains("cannot offer more than the verdict allows (90.00)"));
 }
 
 #[test]
@@ -371,33 +415,6 @@ fn threshold_and_abuse_flag_need_four_eyes_and_decline_clears_the_proposal() {
         &sue,
     );
     assert!(t.note.unwrap().contains("abuse_suspected"));
-}
-
-#[test]
-fn alternate_payout_route_needs_account_details_and_four_eyes() {
-    let mut d = Desk::new(lcic(json!({})));
-    let a = agent("a");
-    d.walk_to_feedback(None, &a);
-    d.act(Action::Accept, &a);
-    assert!(d
-        .refused(
-            Action::Execute {
-                route: Route::Alternate,
-                account: None
-            },
-            &a
-        )
-        .contains("--account"));
-    d.act(
-        Action::Execute {
-            route: Route::Alternate,
-            account: Some("IBAN DE00 1234".into()),
-        },
-        &a,
-    );
-    assert!(d.case.execution.is_none() && d.case.pending.is_some());
-    d.act(Action::SignOff { note: None }, &supervisor("sue"));
-    assert_eq!(d.case.execution.as_ref().unwrap().route, Route::Alternate);
 }
 
 #[test]
