@@ -33,10 +33,7 @@ impl Store {
         Ok(self
             .conn()
             .prepare_cached(&sql)?
-            .query_row(
-                rusqlite::params_from_iter(args),
-                super::query::read_row,
-            )
+            .query_row(rusqlite::params_from_iter(args), super::query::read_row)
             .optional()?)
     }
 

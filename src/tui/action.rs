@@ -85,7 +85,7 @@ impl Verb {
             Verb::Close => "close with the final outcome",
             Verb::Withdraw => "customer withdrew",
             Verb::SignOff => "supervisor signs off the proposal",
-            Verb::Decline => "supervisor declines the proposal; its proposer withdraws it",
+            Verb::Decline => "decline a proposal (its proposer: withdraw it)",
         }
     }
 
@@ -170,13 +170,9 @@ const PLAIN: [(Action, &str, &str); 41] = [
     (
         Action::Search,
         "search",
-        "search id, account, customer text (matches in other queues are counted)",
+        "search id, account, customer text in every queue",
     ),
-    (
-        Action::FilterState,
-        "filter_state",
-        "pick the state filter",
-    ),
+    (Action::FilterState, "filter_state", "pick the state filter"),
     (
         Action::FilterVerdict,
         "filter_verdict",
@@ -227,8 +223,16 @@ const PLAIN: [(Action, &str, &str); 41] = [
     (Action::PrevField, "prev_field", "previous field"),
     (Action::DeleteChar, "delete_char", "delete a character"),
     (Action::ClearField, "clear_field", "clear the field"),
-    (Action::Left, "left", "cursor left; a list field: previous choice"),
-    (Action::Right, "right", "cursor right; a list field: next choice"),
+    (
+        Action::Left,
+        "left",
+        "cursor left; a list field: previous choice",
+    ),
+    (
+        Action::Right,
+        "right",
+        "cursor right; a list field: next choice",
+    ),
     (Action::Home, "start", "cursor to the start"),
     (Action::End, "end", "cursor to the end"),
     (
@@ -244,7 +248,7 @@ const PLAIN: [(Action, &str, &str); 41] = [
     (
         Action::Pick,
         "pick",
-        "open the pick list of a list field (a space in a text field)",
+        "pick list of a list field (in text: a space)",
     ),
     (Action::Toggle, "toggle", "tick / untick (one-of: choose)"),
 ];

@@ -5,22 +5,22 @@
 use super::action::Action;
 use super::form::Form;
 use super::input::TextInput;
-use super::pick::Pick;
 use super::keymap::{Key, Keymap, Mode};
 use super::pager::{Pager, Source};
+use super::pick::Pick;
 use super::theme::Theme;
 use crate::domain::letter::Letter;
 use crate::domain::policy::VerdictKind;
 use crate::domain::ticket::Product;
 use crate::domain::workflow::{Proposal, Role, State};
 use crate::store::{Detail, ListFilter, Sort, Store, StoreError};
-use std::collections::HashMap;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+use std::collections::HashMap;
 
 pub use super::attempt::{Attempt, Confirm};
-pub use super::queues::{queue_filter, QUEUES};
 use super::queues::ALL;
+pub use super::queues::{queue_filter, QUEUES};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Popup {
@@ -207,7 +207,10 @@ impl App {
     }
 
     /// Runs a pager step against the current filter; errors go to the message line.
-    pub(super) fn with_pager(&mut self, f: impl FnOnce(&mut Pager, &Source) -> Result<(), StoreError>) {
+    pub(super) fn with_pager(
+        &mut self,
+        f: impl FnOnce(&mut Pager, &Source) -> Result<(), StoreError>,
+    ) {
         let filter = self.filter();
         let src = Source {
             store: &self.store,

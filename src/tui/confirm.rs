@@ -137,10 +137,7 @@ fn question(id: &str, a: &Wf, case: &Case, done: Option<&Case>, cur: &str, me: &
                         .unwrap_or_default();
                     if p.proposer == me && matches!(a, Wf::Decline { .. }) {
                         // The proposer declining is withdrawing (SPEC §3).
-                        format!(
-                            "Withdraw your proposal on {id}: {}{what}?",
-                            p.action.name()
-                        )
+                        format!("Withdraw your proposal on {id}: {}{what}?", p.action.name())
                     } else {
                         format!(
                             "{verb} {}'s proposal on {id}: {}{what}?",

@@ -47,7 +47,7 @@ impl App {
         self.shown = self.counts[self.tab];
         self.show_row(row);
         let note = format!(
-            " — now in {}, followed it there (from {}{cleared})",
+            " · followed it to {} (from {}{cleared})",
             QUEUES[self.tab], QUEUES[from]
         );
         if let Some((Level::Info, m)) = &mut self.message {

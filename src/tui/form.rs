@@ -32,9 +32,15 @@ impl Opt {
 pub enum Value {
     Text(TextInput),
     /// Exactly one of the options.
-    One { options: Vec<Opt>, index: usize },
+    One {
+        options: Vec<Opt>,
+        index: usize,
+    },
     /// Any of the options, ticked.
-    Many { options: Vec<Opt>, chosen: Vec<bool> },
+    Many {
+        options: Vec<Opt>,
+        chosen: Vec<bool>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -125,7 +131,7 @@ fn clauses(d: &Detail, policy: &Policy, tick_deciding: bool) -> Field {
         key: "clauses",
         label: "Clauses",
         value: Value::Many { options, chosen },
-        hint: "the clauses of this product, and COMMON-",
+        hint: "product and COMMON- clauses",
     }
 }
 
@@ -162,7 +168,12 @@ impl Form {
                 } else {
                     format!("please send: {}", v.missing.join(", "))
                 };
-                vec![text("note", "Missing", missing, "what is missing (required)")]
+                vec![text(
+                    "note",
+                    "Missing",
+                    missing,
+                    "what is missing (required)",
+                )]
             }
             Verb::InfoReceived => vec![note()],
             Verb::Appeal => vec![
@@ -187,7 +198,10 @@ impl Form {
                 ),
                 note(),
             ],
-            Verb::Agree => vec![text("amount", "Amount", last_offer, "agreed amount"), note()],
+            Verb::Agree => vec![
+                text("amount", "Amount", last_offer, "agreed amount"),
+                note(),
+            ],
             Verb::Revise => vec![
                 text(
                     "amount",
@@ -257,7 +271,9 @@ impl Form {
     }
 
     fn clauses(&self) -> Vec<String> {
-        self.field("clauses").map(|f| f.picked()).unwrap_or_default()
+        self.field("clauses")
+            .map(|f| f.picked())
+            .unwrap_or_default()
     }
 
     /// The domain action the form describes, or what is wrong with it.

@@ -131,7 +131,12 @@ pub fn tab_bar(counts: &[Option<u64>], active: usize, room: u16) -> TabBar {
     }
     let ls = labels(counts, 2);
     let mut start = 0;
-    while start < active && ls[start..=active].iter().map(|l| width(l) + 1).sum::<usize>() > inner
+    while start < active
+        && ls[start..=active]
+            .iter()
+            .map(|l| width(l) + 1)
+            .sum::<usize>()
+            > inner
     {
         start += 1;
     }

@@ -120,13 +120,7 @@ impl App {
                 }
             }
             Action::Toggle | Action::Choose | Action::Confirm => {
-                let mut p = p.clone();
-                if p.multi && !p.chosen.contains(&true) {
-                    // Enter on a list with nothing ticked takes the line under the cursor.
-                    if let Some(c) = p.chosen.get_mut(p.cursor) {
-                        *c = true;
-                    }
-                }
+                let p = p.clone();
                 self.popups.pop();
                 self.apply_pick(p);
             }

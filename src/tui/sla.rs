@@ -20,8 +20,15 @@ pub const BREACHED: &str = "✖";
 pub const DUE_TODAY: &str = "◷";
 
 /// The label and urgency of a ticket in `state` with due dates `due`.
-pub fn label(cal: &Calendar, state: State, due: Option<Due>, today: NaiveDate) -> (String, Urgency) {
-    let stage = Some(state).filter(|s| !s.is_terminal()).and_then(|s| s.stage());
+pub fn label(
+    cal: &Calendar,
+    state: State,
+    due: Option<Due>,
+    today: NaiveDate,
+) -> (String, Urgency) {
+    let stage = Some(state)
+        .filter(|s| !s.is_terminal())
+        .and_then(|s| s.stage());
     let (Some(stage), Some(due)) = (stage, due) else {
         return ("—".into(), Urgency::Fine);
     };
@@ -63,10 +70,12 @@ pub fn row_label(
     breach: Option<&str>,
     today: NaiveDate,
 ) -> (String, Urgency) {
-    let due = target.and_then(|t| t.parse::<NaiveDate>().ok()).map(|target| Due {
-        target,
-        breach: breach.and_then(|b| b.parse().ok()),
-    });
+    let due = target
+        .and_then(|t| t.parse::<NaiveDate>().ok())
+        .map(|target| Due {
+            target,
+            breach: breach.and_then(|b| b.parse().ok()),
+        });
     match State::parse(state) {
         Some(s) => label(cal, s, due, today),
         None => ("—".into(), Urgency::Fine),

@@ -17,6 +17,9 @@ pub struct Column {
     /// Takes the room left over; shrinks to `min` before others are cut.
     pub flexible: bool,
     pub min: usize,
+    /// A flexible column's width for judging which columns fit: a name
+    /// that readable is worth more than a low-priority column.
+    pub comfort: usize,
     pub max: usize,
     pub align: Align,
     /// The widest cell (title included), set from the rows on screen.
@@ -30,15 +33,17 @@ impl Column {
             priority,
             flexible: false,
             min: 1,
+            comfort: 1,
             max: usize::MAX,
             align: Align::Left,
             need: crate::text::width(title),
         }
     }
 
-    pub fn flex(mut self, min: usize) -> Column {
+    pub fn flex(mut self, min: usize, comfort: usize) -> Column {
         self.flexible = true;
         self.min = min;
+        self.comfort = comfort;
         self
     }
 
@@ -72,7 +77,10 @@ pub fn fit_columns(cols: &[Column], total: usize) -> Vec<(usize, usize)> {
     let used = |keep: u8| -> usize {
         cols.iter()
             .filter(|c| c.priority <= keep)
-            .map(|c| c.base() + 1)
+            .map(|c| match c.flexible {
+                true => c.comfort.min(c.want()).max(c.base()) + 1,
+                false => c.base() + 1,
+            })
             .sum()
     };
     let top = cols.iter().map(|c| c.priority).max().unwrap_or(0);
@@ -101,7 +109,11 @@ pub fn fit_columns(cols: &[Column], total: usize) -> Vec<(usize, usize)> {
     // Too narrow even for the essentials: cut the widest columns, never
     // below their title's first few cells.
     while sum(&shown) > total {
-        let Some((_, w)) = shown.iter_mut().filter(|(_, w)| *w > 3).max_by_key(|(_, w)| *w) else {
+        let Some((_, w)) = shown
+            .iter_mut()
+            .filter(|(_, w)| *w > 3)
+            .max_by_key(|(_, w)| *w)
+        else {
             break;
         };
         *w -= 1;
@@ -117,7 +129,7 @@ mod tests {
     fn fixed_columns_keep_their_content_width_and_the_flexible_one_gives_way() {
         let mut cols = vec![
             Column::new("ID", 0),
-            Column::new("CUSTOMER", 0).flex(8),
+            Column::new("CUSTOMER", 0).flex(8, 8),
             Column::new("VERDICT", 0),
             Column::new("RECEIVED", 2),
         ];

@@ -16,20 +16,8 @@ pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let role = app.role.map(|r| r.to_string()).unwrap_or("no role".into());
-    let mut parts = vec![
-        format!("{} ({role})", inert(app.operator())),
-        app.now
-            .with_timezone(&app.store.policy.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        format!(
-            "sort {}",
-            match app.sort {
-                Sort::Received => "received",
-                Sort::Due => "due",
-            }
-        ),
-    ];
+    // Filters and the search first: they change what every count means.
+    let mut parts = vec![format!("{} ({role})", inert(app.operator()))];
     if let Some(s) = app.state_filter {
         parts.push(format!("state={s}"));
     }
@@ -42,6 +30,19 @@ pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(q) = &app.search {
         parts.push(format!("search “{}”", inert(q)));
     }
+    parts.push(
+        app.now
+            .with_timezone(&app.store.policy.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+    );
+    parts.push(format!(
+        "sort {}",
+        match app.sort {
+            Sort::Received => "received",
+            Sort::Due => "due",
+        }
+    ));
     if app.chinese {
         parts.push("中文".into());
     }
@@ -88,9 +89,14 @@ pub fn tickets(n: u64) -> String {
 /// How many tickets the list holds and, narrowed, where else matches are.
 fn count_line(app: &App) -> String {
     let here = app.shown.map(tickets).unwrap_or("many tickets".into());
+    let verb = if app.shown == Some(1) {
+        "matches"
+    } else {
+        "match"
+    };
     let what = match &app.search {
-        Some(q) => format!(" match “{}” here", inert(q)),
-        None if app.narrowed => " match the filters here".into(),
+        Some(q) => format!(" {verb} “{}” here", inert(q)),
+        None if app.narrowed => format!(" {verb} the filters here"),
         None => String::new(),
     };
     let Some((more, queues)) = app.elsewhere() else {

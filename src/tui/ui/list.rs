@@ -58,10 +58,10 @@ fn columns(pending: bool) -> Vec<Column> {
     if pending {
         vec![
             c("ID", 0).max(24),
-            c("CUSTOMER", 2).flex(8).max(24),
+            c("CUSTOMER", 2).flex(8, 12).max(24),
             c("PROPOSAL", 0),
             c("BY", 0).max(12),
-            c("WHY", 1).flex(12),
+            c("WHY", 1).flex(12, 24),
             c("SLA", 1),
         ]
     } else {
@@ -69,7 +69,7 @@ fn columns(pending: bool) -> Vec<Column> {
             c("ID", 0).max(24),
             c("RECEIVED", 2),
             c("PROD", 1),
-            c("CUSTOMER", 0).flex(8),
+            c("CUSTOMER", 0).flex(8, 14),
             c("REQUESTED", 2).align(Align::Right),
             c("VERDICT", 0),
             c("STATE", 0).max(16),
@@ -164,9 +164,7 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
         for &(i, w) in &shown {
             let (text, style) = &r[i];
             let text = match cols[i].align {
-                Align::Right if width(text) < w => {
-                    " ".repeat(w - width(text)) + text
-                }
+                Align::Right if width(text) < w => " ".repeat(w - width(text)) + text,
                 _ => fit(text, w),
             };
             spans.push(Span::styled(text, *style));

@@ -1,17 +1,17 @@
 //! Pure drawing: the frame is a function of the `App` alone (no clock, no
 //! store writes). Every customer string passes through `text::inert`/`fit`.
 
+mod columns;
 mod dashboard;
 mod detail;
 mod fields;
 mod footer;
 mod help;
 pub mod letter;
-mod columns;
 mod list;
-mod tabs;
 mod pick;
 mod popups;
+mod tabs;
 pub(crate) mod timeline;
 pub mod wrap;
 

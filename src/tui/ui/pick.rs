@@ -14,9 +14,18 @@ use ratatui::widgets::Widget;
 pub fn render(app: &App, area: Rect, p: &Pick, buf: &mut Buffer) {
     let key = |a| app.keymap.label(Mode::Pick, a);
     let keys = if p.multi {
-        format!("{} tick · {} done · {} cancel", key(Action::Toggle), key(Action::Choose), key(Action::Cancel))
+        format!(
+            "{} tick · {} done · {} cancel",
+            key(Action::Toggle),
+            key(Action::Choose),
+            key(Action::Cancel)
+        )
     } else {
-        format!("{} choose · {} cancel", key(Action::Choose), key(Action::Cancel))
+        format!(
+            "{} choose · {} cancel",
+            key(Action::Choose),
+            key(Action::Cancel)
+        )
     };
     let widest = p
         .options
@@ -33,7 +42,14 @@ pub fn render(app: &App, area: Rect, p: &Pick, buf: &mut Buffer) {
     // Scroll so the cursor stays in the box.
     let top = (p.cursor + 1).saturating_sub(rows);
     let vw = p.options.iter().map(|o| width(&o.value)).max().unwrap_or(0);
-    for (row, (i, o)) in p.options.iter().enumerate().skip(top).take(rows).enumerate() {
+    for (row, (i, o)) in p
+        .options
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(rows)
+        .enumerate()
+    {
         let mark = match (p.multi, p.chosen.get(i).copied().unwrap_or(false)) {
             (true, true) => "[x] ",
             (true, false) => "[ ] ",
@@ -45,8 +61,15 @@ pub fn render(app: &App, area: Rect, p: &Pick, buf: &mut Buffer) {
         if i == p.cursor {
             line = line.style(app.theme.selected);
         }
-        line.render(Rect::new(inner.x, inner.y + row as u16, inner.width, 1), buf);
+        line.render(
+            Rect::new(inner.x, inner.y + row as u16, inner.width, 1),
+            buf,
+        );
     }
     let foot = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
-    Line::from(Span::styled(fit(&keys, inner.width as usize), app.theme.dim)).render(foot, buf);
+    Line::from(Span::styled(
+        fit(&keys, inner.width as usize),
+        app.theme.dim,
+    ))
+    .render(foot, buf);
 }

@@ -140,7 +140,10 @@ fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
     for (i, field) in f.fields.iter().enumerate() {
         let box_w = iw.saturating_sub(12);
         let focused = i == f.focus;
-        let mut spans = vec![Span::styled(fit(field.label, 11), app.theme.key), Span::raw(" ")];
+        let mut spans = vec![
+            Span::styled(fit(field.label, 11), app.theme.key),
+            Span::raw(" "),
+        ];
         spans.extend(super::fields::value_spans(app, field, focused, box_w));
         lines.push(Line::from(spans));
         lines.push(Line::styled(

@@ -13,9 +13,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let bar = tab_bar(&app.counts, app.tab, area.width);
-    let marker = |on: bool, m: &'static str| {
-        Span::styled(if on { m } else { " " }, app.theme.key)
-    };
+    let marker = |on: bool, m: &'static str| Span::styled(if on { m } else { " " }, app.theme.key);
     let mut spans = vec![marker(bar.left, "‹")];
     let mut x = 1u16;
     for t in &bar.tabs {
