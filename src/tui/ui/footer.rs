@@ -111,7 +111,12 @@ fn count_line(app: &App) -> String {
         .take(4)
         .map(|(q, n)| format!("{} {n}", crate::tui::queues::SHORT[*q]))
         .collect();
-    let keys = app.keymap.label(Mode::List, Action::NextTab);
+    let keys = app
+        .keymap
+        .keys_for(Mode::List, Action::NextTab)
+        .first()
+        .map(|k| k.to_string())
+        .unwrap_or_default();
     if wher.is_empty() {
         return format!("{here}{what}");
     }

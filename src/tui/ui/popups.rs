@@ -82,7 +82,13 @@ fn menu(
             )
         })
         .collect();
-    let w = 54;
+    let nw = rows
+        .iter()
+        .map(|(_, n)| width(n))
+        .max()
+        .unwrap_or(0)
+        .max(14);
+    let w = (nw as u16 + 48).min(area.width);
     let r = centered(area, w, items.len() as u16 + 2);
     let inner = frame(app, r, &format!("actions on {id}"), buf);
     for (i, (v, (keys, name))) in items.iter().zip(rows).enumerate() {
@@ -90,7 +96,6 @@ fn menu(
             break;
         }
         let row = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
-        let nw = if width(&name) > 14 { 18 } else { 14 };
         let text = format!(
             " {} {} {}",
             fit(&keys, 5),
