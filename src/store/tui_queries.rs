@@ -15,6 +15,9 @@ impl Store {
     }
 }
 
+/// A waiting proposal with the version of the ticket it was read from.
+pub type VersionedProposal = (i64, crate::domain::workflow::Proposal);
+
 impl Store {
     /// The list row of ticket `id` if it matches `f` (the console follows a
     /// ticket into the queue it moved to).
@@ -42,7 +45,7 @@ impl Store {
     pub fn proposals(
         &self,
         ids: &[String],
-    ) -> Result<Vec<(String, (i64, crate::domain::workflow::Proposal))>, StoreError> {
+    ) -> Result<Vec<(String, VersionedProposal)>, StoreError> {
         let mut stmt = self
             .conn()
             .prepare_cached("SELECT version, wf FROM tickets WHERE id = ?1 AND pending = 1")?;

@@ -53,6 +53,10 @@ pub enum Effect {
     Copy(String),
 }
 
+/// Matches outside the queue on screen: how many (`None`: too many to
+/// count quickly), and (queue, count) of the queues holding some.
+pub type Elsewhere = (Option<u64>, Vec<(usize, u64)>);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -283,7 +287,7 @@ impl App {
 
     /// Matches of the filters and the search outside the queue on screen:
     /// how many, and the queues holding them (with their counts).
-    pub fn elsewhere(&self) -> Option<(Option<u64>, Vec<(usize, u64)>)> {
+    pub fn elsewhere(&self) -> Option<Elsewhere> {
         if !self.narrowed || self.tab == ALL {
             return None;
         }

@@ -161,13 +161,15 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         Mode::Form => {
             out.extend(hint(Action::Confirm, "submit"));
             out.extend(hint(Action::NextField, "next field"));
-            let list = match app.popups.last() {
-                Some(Popup::Form(f)) => f.fields.get(f.focus).is_some_and(|f| f.is_list()),
-                _ => false,
+            let field = match app.popups.last() {
+                Some(Popup::Form(f)) => f.fields.get(f.focus),
+                _ => None,
             };
-            if list {
+            if field.is_some_and(|f| f.is_list()) {
                 out.extend(hint(Action::Pick, "pick list"));
-                out.extend(hint(Action::Right, "next choice"));
+                if field.is_some_and(|f| matches!(f.value, crate::tui::form::Value::One { .. })) {
+                    out.extend(hint(Action::Right, "next choice"));
+                }
             } else {
                 out.extend(hint(Action::Left, "cursor"));
                 out.extend(hint(Action::Home, "start"));

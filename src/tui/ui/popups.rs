@@ -88,7 +88,12 @@ fn menu(
         .max()
         .unwrap_or(0)
         .max(14);
-    let w = (nw as u16 + 48).min(area.width);
+    let dw = items
+        .iter()
+        .map(|v| width(app.verb_description(*v)))
+        .max()
+        .unwrap_or(0);
+    let w = ((nw + dw + 10) as u16).clamp(54, 100).min(area.width);
     let r = centered(area, w, items.len() as u16 + 2);
     let inner = frame(app, r, &format!("actions on {id}"), buf);
     for (i, (v, (keys, name))) in items.iter().zip(rows).enumerate() {
