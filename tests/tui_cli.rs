@@ -40,7 +40,8 @@ fn snapshot_renders_after_keys_at_the_given_size() {
     let dir = desk();
     let text = stdout(&run(dir.path(), &["snapshot"], None));
     assert_eq!(text.lines().count(), 24);
-    assert!(text.contains("Incoming 23"), "{text}");
+    // 80 columns: the short queue names, so that more tabs fit.
+    assert!(text.contains("New 23"), "{text}");
     let text = stdout(&run(
         dir.path(),
         &[

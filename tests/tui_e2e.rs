@@ -152,3 +152,61 @@ fn one_ticket_from_submitted_to_completed_by_keystrokes() {
         .skip(1)
         .all(|e| e["operator"] == events[1]["operator"]));
 }
+
+/// The column (1-based, as the terminal reports mouse events) where
+/// `label` starts on the tab bar of a 100-column screen.
+fn tab_column(label: &str) -> usize {
+    let bar = " New 23│Mine 0│Review 0│Eval 0│Feedback 0│Nego 0│Exec 0│Pending 0│Overdue 0│Done 0│All 23│";
+    let byte = bar.find(label).unwrap();
+    bar[..byte].chars().count() + 1
+}
+
+#[test]
+fn mouse_clicks_tabs_wheel_moves_and_the_id_is_copied_with_osc_52() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let file = dir.path().join("tickets.jsonl");
+    std::fs::write(&file, EXAMPLES).unwrap();
+    let st = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(&file)
+        .env("REFUND_DESK_NOW", NOW)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#"stty rows 24 cols 100 && exec "$0" "$@""#)
+        .arg(bin())
+        .arg("--db")
+        .arg(&db)
+        .env("REFUND_DESK_NOW", NOW)
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .env_remove("REFUND_DESK_KEYMAP");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    let start = p.exp_string("LC-1001").unwrap();
+    assert!(start.contains("\u{1b}[?1000h"), "mouse capture not enabled");
+    // SGR mouse reports: a left click on the Done tab (row 2), pressed and
+    // released; the Done queue is empty.
+    let done = tab_column("Done 0");
+    type_keys(&mut p, &format!("\u{1b}[<0;{done};2M\u{1b}[<0;{done};2m"));
+    type_keys(&mut p, "Y");
+    p.exp_string("no ticket selected").unwrap();
+    // Back to All by a click, two notches of the wheel over the list, copy.
+    let all = tab_column("All 23");
+    type_keys(&mut p, &format!("\u{1b}[<0;{all};2M\u{1b}[<0;{all};2m"));
+    type_keys(&mut p, "\u{1b}[<65;5;5M\u{1b}[<65;5;5M");
+    type_keys(&mut p, "Y");
+    // OSC 52 with "LC-1005" in base64.
+    p.exp_string("\u{1b}]52;c;TEMtMTAwNQ==").unwrap();
+    type_keys(&mut p, "q");
+    let tail = p.exp_eof().unwrap();
+    assert!(tail.contains("\u{1b}[?1000l"), "mouse capture left on");
+    assert!(tail.contains("\u{1b}[?1049l"), "alternate screen left on");
+}

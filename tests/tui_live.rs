@@ -76,10 +76,11 @@ fn a_guard_refusal_is_a_message_and_nothing_changes() {
     let (_dir, store) = store("");
     let mut app = app(store);
     // Approving more than the verdict allows is fine for a supervisor only
-    // as a proposal; an empty reject is refused outright by the form.
-    press(&mut app, "<S-Tab>teR<C-u><Enter>");
+    // as a proposal; an empty reject is refused outright by the form (the
+    // deciding clause comes ticked: untick it in the pick list).
+    press(&mut app, "<S-Tab>teR<Space><Space><Enter><Enter>");
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains("name at least one clause"), "{text}");
+    assert!(text.contains("pick at least one clause"), "{text}");
     press(&mut app, "<Esc>A<C-u>0<Enter>y");
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("the amount must be greater than 0"), "{text}");
@@ -218,11 +219,9 @@ fn negotiating(store: &mut Store) {
 
 fn form_value(app: &refund_desk::tui::app::App, key: &str) -> Option<String> {
     match app.popups.last() {
-        Some(refund_desk::tui::app::Popup::Form(f)) => f
-            .fields
-            .iter()
-            .find(|x| x.key == key)
-            .map(|x| x.value.clone()),
+        Some(refund_desk::tui::app::Popup::Form(f)) => {
+            f.fields.iter().find(|x| x.key == key).map(|x| x.shown())
+        }
         _ => None,
     }
 }

@@ -28,6 +28,12 @@ fn a_panic_in_the_console_restores_the_terminal() {
         before.contains("\u{1b}[?1049l"),
         "alternate screen not left: {before:?}"
     );
+    // Mouse capture is not ratatui's to restore: the console's hook undoes it.
+    let enabled = before.find("\u{1b}[?1000h").expect("mouse capture was on");
+    let disabled = before
+        .rfind("\u{1b}[?1000l")
+        .expect("mouse capture left on");
+    assert!(disabled > enabled, "mouse capture left on: {before:?}");
     let mode = before.split("exit=101").nth(1).unwrap_or_default();
     // (rexpect starts its pty with echo off, so echo is not a sign here.)
     for flag in ["icanon", "isig", "iexten"] {

@@ -103,10 +103,10 @@ fn verdict_colours_and_symbols() {
 #[test]
 fn overdue_sla_stands_out() {
     let (_dir, store) = store("");
-    // LC-1001: received 11-03, target 11-06, breach 11-10.
+    // LC-1004: received 11-03, target 11-06, breach 11-10.
     let mut app = app_at(store, "2026-11-09T10:00:00+08:00", Theme::color());
     let buf = draw(&mut app, 80, 24);
-    let (x, y) = find(&buf, "LC-1004", "overdue").expect("overdue label");
+    let (x, y) = find(&buf, "LC-1004", "▲ past target 1 bd").expect("past target label");
     assert_eq!(buf[(x, y)].fg, Color::Red);
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
     let (x, y) = find(&buf, "TR-2002", "due in").expect("a ticket not yet due");
@@ -115,8 +115,39 @@ fn overdue_sla_stands_out() {
     let (_dir, store) = tui_support::store("");
     let mut app = app_at(store, "2026-11-12T10:00:00+08:00", Theme::color());
     let buf = draw(&mut app, 80, 24);
-    let (x, y) = find(&buf, "LC-1004", "overdue").expect("breached label");
+    let (x, y) = find(&buf, "LC-1004", "✖ breached 2 bd").expect("breached label");
     assert_eq!(buf[(x, y)].bg, Color::Red, "past the breach date");
+}
+
+/// Past target and breached differ in words, in symbol and, without
+/// colour, in modifiers: never in colour alone (issue 12).
+#[test]
+fn past_target_and_breached_differ_without_colour() {
+    let texts = [
+        "2026-11-09T10:00:00+08:00",
+        "2026-11-10T10:00:00+08:00",
+        "2026-11-12T10:00:00+08:00",
+    ]
+    .map(|now| {
+        let (_dir, store) = store("");
+        let mut app = app_at(store, now, Theme::mono());
+        let buf = draw(&mut app, 100, 24);
+        let text = refund_desk::tui::ui::buffer_text(&buf);
+        let line = text
+            .lines()
+            .find(|l| l.contains("LC-1004"))
+            .unwrap()
+            .to_string();
+        let (x, y) = find(&buf, "LC-1004", "▲")
+            .or_else(|| find(&buf, "LC-1004", "✖"))
+            .unwrap();
+        (line, buf[(x, y)].modifier)
+    });
+    assert!(texts[0].0.ends_with("▲ past target 1 bd"), "{}", texts[0].0);
+    assert!(texts[1].0.ends_with("▲ breaches today"), "{}", texts[1].0);
+    assert!(texts[2].0.ends_with("✖ breached 2 bd"), "{}", texts[2].0);
+    assert_eq!(texts[0].1, Modifier::BOLD);
+    assert_eq!(texts[2].1, Modifier::BOLD | Modifier::UNDERLINED);
 }
 
 #[test]
@@ -133,8 +164,8 @@ fn no_color_theme_uses_modifiers_only() {
         buf[(x, y)].modifier.contains(Modifier::REVERSED),
         "selection"
     );
-    let (x, y) = find(&buf, "LC-1004", "overdue").unwrap();
-    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD), "overdue");
+    let (x, y) = find(&buf, "LC-1004", "▲ past target").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD), "past target");
     let (x, y) = find(&buf, "LC-1004", "✘ reject").unwrap();
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
 }

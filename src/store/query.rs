@@ -80,11 +80,11 @@ impl ListRow {
     }
 }
 
-const ROW_COLUMNS: &str =
+pub(super) const ROW_COLUMNS: &str =
     "id, received_at, received_us, product, account_id, customer, currency, requested, \
     state, assignee, pending, due_target, due_breach, version, verdict";
 
-fn read_row(r: &Row) -> rusqlite::Result<ListRow> {
+pub(super) fn read_row(r: &Row) -> rusqlite::Result<ListRow> {
     let verdict: String = r.get(14)?;
     Ok(ListRow {
         id: r.get(0)?,
@@ -137,7 +137,7 @@ fn sort_key(r: &ListRow, sort: Sort) -> (i64, &str, &str) {
     }
 }
 
-fn where_clause(f: &ListFilter, args: &mut Vec<Sql>) -> String {
+pub(super) fn where_clause(f: &ListFilter, args: &mut Vec<Sql>) -> String {
     let mut w: Vec<String> = Vec::new();
     if !f.states.is_empty() {
         let marks: Vec<String> = f

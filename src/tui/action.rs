@@ -89,7 +89,7 @@ impl Verb {
             Verb::Close => "close with the final outcome",
             Verb::Withdraw => "customer withdrew",
             Verb::SignOff => "supervisor signs off the proposal",
-            Verb::Decline => "supervisor declines the proposal",
+            Verb::Decline => "decline a proposal (its proposer: withdraw it)",
         }
     }
 
@@ -140,6 +140,7 @@ pub enum Action {
     Menu,
     Letter,
     Copy,
+    CopyId,
     Dashboard,
     Do(Verb),
     // popups
@@ -150,9 +151,17 @@ pub enum Action {
     PrevField,
     DeleteChar,
     ClearField,
+    Left,
+    Right,
+    Home,
+    End,
+    DeleteNext,
+    DeleteWord,
+    Pick,
+    Toggle,
 }
 
-const PLAIN: [(Action, &str, &str); 32] = [
+const PLAIN: [(Action, &str, &str); 41] = [
     (Action::Quit, "quit", "quit"),
     (Action::Up, "up", "previous ticket"),
     (Action::Down, "down", "next ticket"),
@@ -165,22 +174,18 @@ const PLAIN: [(Action, &str, &str); 32] = [
     (
         Action::Search,
         "search",
-        "search id, account, customer text",
+        "search id, account, customer text in every queue",
     ),
-    (
-        Action::FilterState,
-        "filter_state",
-        "cycle the state filter",
-    ),
+    (Action::FilterState, "filter_state", "pick the state filter"),
     (
         Action::FilterVerdict,
         "filter_verdict",
-        "cycle the verdict filter",
+        "pick the verdict filter",
     ),
     (
         Action::FilterProduct,
         "filter_product",
-        "cycle the product filter",
+        "pick the product filter",
     ),
     (
         Action::ClearFilters,
@@ -206,6 +211,11 @@ const PLAIN: [(Action, &str, &str); 32] = [
     ),
     (Action::Copy, "copy", "copy to the clipboard (OSC 52)"),
     (
+        Action::CopyId,
+        "copy_id",
+        "copy the ticket id to the clipboard (OSC 52)",
+    ),
+    (
         Action::Dashboard,
         "dashboard",
         "dashboard: stages, SLA, 30-day refunds",
@@ -217,6 +227,34 @@ const PLAIN: [(Action, &str, &str); 32] = [
     (Action::PrevField, "prev_field", "previous field"),
     (Action::DeleteChar, "delete_char", "delete a character"),
     (Action::ClearField, "clear_field", "clear the field"),
+    (
+        Action::Left,
+        "left",
+        "cursor left; a list field: previous choice",
+    ),
+    (
+        Action::Right,
+        "right",
+        "cursor right; a list field: next choice",
+    ),
+    (Action::Home, "start", "cursor to the start"),
+    (Action::End, "end", "cursor to the end"),
+    (
+        Action::DeleteNext,
+        "delete_next",
+        "delete the character under the cursor",
+    ),
+    (
+        Action::DeleteWord,
+        "delete_word",
+        "delete the word before the cursor",
+    ),
+    (
+        Action::Pick,
+        "pick",
+        "pick list of a list field (in text: a space)",
+    ),
+    (Action::Toggle, "toggle", "tick / untick (one-of: choose)"),
 ];
 
 impl Action {

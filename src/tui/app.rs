@@ -2,32 +2,37 @@
 //! `Action`s (keymap), `update` applies them, effects go to the store, and
 //! the frame is drawn from this state alone.
 
-use super::action::{Action, Verb};
+use super::action::Action;
 use super::form::Form;
+use super::input::TextInput;
 use super::keymap::{Key, Keymap, Mode};
 use super::pager::{Pager, Source};
+use super::pick::Pick;
 use super::theme::Theme;
 use crate::domain::letter::Letter;
 use crate::domain::policy::VerdictKind;
 use crate::domain::ticket::Product;
-use crate::domain::workflow::{Action as Wf, Role, State};
+use crate::domain::workflow::{Proposal, Role, State};
 use crate::store::{Detail, ListFilter, Sort, Store, StoreError};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+use std::collections::HashMap;
 
 pub use super::attempt::{Attempt, Confirm};
+use super::queues::ALL;
 pub use super::queues::{queue_filter, QUEUES};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Popup {
     Menu {
-        items: Vec<Verb>,
+        items: Vec<super::action::Verb>,
         cursor: usize,
     },
+    Pick(Pick),
     Form(Form),
     Confirm(Confirm),
     Search {
-        text: String,
+        input: TextInput,
     },
     Help {
         scroll: u16,
@@ -48,6 +53,10 @@ pub enum Effect {
     Copy(String),
 }
 
+/// Matches outside the queue on screen: how many (`None`: too many to
+/// count quickly), and (queue, count) of the queues holding some.
+pub type Elsewhere = (Option<u64>, Vec<(usize, u64)>);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -64,8 +73,15 @@ pub struct App {
     pub live_clock: bool,
     pub role: Option<Role>,
     pub tab: usize,
+    /// Tickets per queue, narrowed by the filters and the search when any
+    /// is set (so the tabs say where the matches are); `None`: too many to
+    /// count quickly.
     pub counts: [Option<u64>; QUEUES.len()],
     pub shown: Option<u64>,
+    /// Whether a filter or a search narrows the queues.
+    pub narrowed: bool,
+    /// Waiting proposals of the rows on screen, by id, with the row's version.
+    pub proposals: HashMap<String, (i64, Proposal)>,
     pub state_filter: Option<State>,
     pub verdict_filter: Option<VerdictKind>,
     pub product_filter: Option<Product>,
@@ -75,7 +91,7 @@ pub struct App {
     pub detail: Option<Detail>,
     /// Another operator holding a lease on the selected ticket (advice only).
     pub lease_holder: Option<String>,
-    detail_stale: bool,
+    pub(super) detail_stale: bool,
     pub detail_scroll: u16,
     pub zoom: bool,
     pub chinese: bool,
@@ -103,6 +119,8 @@ impl App {
             tab: 0,
             counts: [None; QUEUES.len()],
             shown: None,
+            narrowed: false,
+            proposals: HashMap::new(),
             state_filter: None,
             verdict_filter: None,
             product_filter: None,
@@ -124,7 +142,7 @@ impl App {
             mark: -1,
         };
         // Only the height: the refresh below loads the first page once.
-        app.pager.height = super::ui::list_rows(&app, 80, 24).max(1);
+        app.pager.height = super::layout::list_rows(false, 80, 24).max(1);
         app.refresh(None);
         app
     }
@@ -139,7 +157,12 @@ impl App {
 
     /// The current queue narrowed by the filters and the search.
     pub fn filter(&self) -> ListFilter {
-        let mut f = queue_filter(self.tab, self.operator(), self.today());
+        self.narrowed_queue(self.tab)
+    }
+
+    /// Queue `i` narrowed by the filters and the search.
+    pub fn narrowed_queue(&self, i: usize) -> ListFilter {
+        let mut f = queue_filter(i, self.operator(), self.today());
         if let Some(s) = self.state_filter {
             let s = s.to_string();
             f.states = if f.states.is_empty() || f.states.contains(&s) {
@@ -160,6 +183,7 @@ impl App {
             None if self.dashboard.is_some() => Mode::Dashboard,
             None => Mode::List,
             Some(Popup::Menu { .. }) => Mode::Menu,
+            Some(Popup::Pick(_)) => Mode::Pick,
             Some(Popup::Form(_)) => Mode::Form,
             Some(Popup::Confirm(_)) => Mode::Confirm,
             Some(Popup::Search { .. }) => Mode::Search,
@@ -187,7 +211,10 @@ impl App {
     }
 
     /// Runs a pager step against the current filter; errors go to the message line.
-    fn with_pager(&mut self, f: impl FnOnce(&mut Pager, &Source) -> Result<(), StoreError>) {
+    pub(super) fn with_pager(
+        &mut self,
+        f: impl FnOnce(&mut Pager, &Source) -> Result<(), StoreError>,
+    ) {
         let filter = self.filter();
         let src = Source {
             store: &self.store,
@@ -219,10 +246,33 @@ impl App {
 
     /// Queue counts. Pure state queues add up the trigger-kept per-state
     /// counts (constant time); Mine, Pending and Overdue ask indexed queries.
-    fn recount(&mut self) {
+    /// Narrowed, every queue is counted with the filters and the search, each
+    /// count bounded: an exact count of a rare filter over a million rows
+    /// would cost a second on every keystroke.
+    pub(super) fn recount(&mut self) {
         let (me, today) = (self.operator().to_string(), self.today());
-        let per_state = self.store.state_counts().ok();
+        self.narrowed = self.state_filter.is_some()
+            || self.verdict_filter.is_some()
+            || self.product_filter.is_some()
+            || self.search.is_some();
+        let per_state = if self.narrowed {
+            None
+        } else {
+            self.store.state_counts().ok()
+        };
         for i in 0..QUEUES.len() {
+            if self.narrowed {
+                self.counts[i] = self
+                    .store
+                    .count_at_most(
+                        &self.narrowed_queue(i),
+                        10_000,
+                        std::time::Duration::from_millis(5),
+                    )
+                    .ok()
+                    .flatten();
+                continue;
+            }
             let f = queue_filter(i, &me, today);
             let plain = f.assignee.is_none() && !f.pending && f.overdue_on.is_none();
             self.counts[i] = match &per_state {
@@ -232,30 +282,37 @@ impl App {
                 _ => self.store.count(&f).ok(),
             };
         }
-        self.shown = self.count_shown();
+        self.shown = self.counts[self.tab];
     }
 
-    /// How many rows the list holds: the tab's count unless narrowed further.
-    fn count_shown(&self) -> Option<u64> {
-        let narrowed = self.state_filter.is_some()
-            || self.verdict_filter.is_some()
-            || self.product_filter.is_some()
-            || self.search.is_some();
-        match self.counts[self.tab] {
-            Some(n) if !narrowed => Some(n),
-            // Bounded: an exact count of a rare filter over a million rows
-            // would cost a second on every keystroke.
-            _ => self
-                .store
-                .count_at_most(&self.filter(), 10_000, std::time::Duration::from_millis(5))
-                .ok()
-                .flatten(),
+    /// Matches of the filters and the search outside the queue on screen:
+    /// how many, and the queues holding them (with their counts).
+    pub fn elsewhere(&self) -> Option<Elsewhere> {
+        if !self.narrowed || self.tab == ALL {
+            return None;
         }
+        let more = match (self.counts[ALL], self.shown) {
+            (Some(all), Some(here)) if all > here => Some(all - here),
+            (Some(_), Some(_)) => return None,
+            _ => None,
+        };
+        let queues = (0..ALL)
+            .filter(|&i| i != self.tab && i != super::queues::MINE)
+            .filter_map(|i| self.counts[i].filter(|n| *n > 0).map(|n| (i, n)))
+            .collect();
+        Some((more, queues))
     }
 
-    /// The filter changed: start from the top.
+    /// The filters or the search changed: count again, start from the top.
     pub(super) fn refilter(&mut self) {
-        self.shown = self.count_shown();
+        self.recount();
+        self.with_pager(|p, s| p.first(s));
+        self.detail_stale = true;
+    }
+
+    /// Another queue on screen: its rows from the top.
+    pub(super) fn retab(&mut self) {
+        self.shown = self.counts[self.tab];
         self.with_pager(|p, s| p.first(s));
         self.detail_stale = true;
     }
@@ -291,6 +348,7 @@ impl App {
     /// Loads the detail of the selected row if it is not loaded yet. Called
     /// once the pending input is handled, so holding `j` loads one detail.
     pub fn settle(&mut self) {
+        self.load_proposals();
         let id = self.selected_id();
         let loaded = self.detail.as_ref().map(|d| d.ticket.id.clone());
         if !self.detail_stale && id == loaded {
@@ -320,7 +378,7 @@ impl App {
 
     pub fn resize(&mut self, width: u16, height: u16) {
         self.size = (width, height);
-        let rows = super::ui::list_rows(self, width, height);
+        let rows = super::layout::list_rows(self.zoom, width, height);
         self.with_pager(|p, s| p.resize(s, rows));
     }
 
@@ -331,6 +389,7 @@ impl App {
                 self.handle_key(Key::from_event(k));
                 true
             }
+            Event::Mouse(m) => self.handle_mouse(m),
             Event::Resize(w, h) => {
                 self.resize(*w, *h);
                 true
@@ -353,7 +412,7 @@ impl App {
         match (mode, key.code) {
             (m, KeyCode::Char(c)) if m.takes_text() && plain => match self.popups.last_mut() {
                 Some(Popup::Form(f)) => f.type_char(c),
-                Some(Popup::Search { text }) if !c.is_control() => text.push(c),
+                Some(Popup::Search { input }) => input.type_char(c),
                 _ => {}
             },
             // In the menu, a verb's list key picks it.
@@ -375,6 +434,7 @@ impl App {
         match self.mode() {
             Mode::List | Mode::Global => self.update_list(action),
             Mode::Menu => self.update_menu(action),
+            Mode::Pick => self.update_pick(action),
             Mode::Form => self.update_form(action),
             Mode::Confirm => self.update_confirm(action),
             Mode::Search => self.update_search(action),
@@ -384,101 +444,23 @@ impl App {
         }
     }
 
-    fn update_list(&mut self, action: Action) {
-        match action {
-            Action::Down => self.with_pager(|p, s| p.down(s)),
-            Action::Up => self.with_pager(|p, s| p.up(s)),
-            Action::PageDown => self.with_pager(|p, s| p.page_down(s)),
-            Action::PageUp => self.with_pager(|p, s| p.page_up(s)),
-            Action::Top => self.with_pager(|p, s| p.first(s)),
-            Action::Bottom => self.with_pager(|p, s| p.last(s)),
-            Action::NextTab | Action::PrevTab => {
-                let n = QUEUES.len();
-                self.tab = if action == Action::NextTab {
-                    (self.tab + 1) % n
-                } else {
-                    (self.tab + n - 1) % n
-                };
-                self.refilter();
-            }
-            Action::FilterState => {
-                self.state_filter = cycle(State::ALL, self.state_filter);
-                self.refilter();
-            }
-            Action::FilterVerdict => {
-                self.verdict_filter = cycle(VerdictKind::ALL, self.verdict_filter);
-                self.refilter();
-            }
-            Action::FilterProduct => {
-                self.product_filter = cycle(Product::ALL, self.product_filter);
-                self.refilter();
-            }
-            Action::ClearFilters => {
-                self.state_filter = None;
-                self.verdict_filter = None;
-                self.product_filter = None;
-                self.search = None;
-                self.refilter();
-            }
-            Action::ToggleSort => {
-                self.sort = match self.sort {
-                    Sort::Received => Sort::Due,
-                    Sort::Due => Sort::Received,
-                };
-                self.refilter();
-            }
-            Action::ToggleLang => self.chinese = !self.chinese,
-            Action::Zoom => {
-                self.zoom = !self.zoom;
-                self.detail_scroll = 0;
-                self.resize(self.size.0, self.size.1);
-            }
-            Action::DetailDown => self.detail_scroll = self.detail_scroll.saturating_add(3),
-            Action::DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
-            Action::Refresh => self.refresh(None),
-            Action::Search => self.popups.push(Popup::Search {
-                text: self.search.clone().unwrap_or_default(),
-            }),
-            Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
-            Action::Menu => self.open_menu(),
-            Action::Letter => self.open_letter(),
-            Action::Dashboard => self.toggle_dashboard(),
-            Action::Do(v) => self.begin(v),
-            _ => {}
+    /// Reads the proposals of the pending rows on screen that are not
+    /// known at their current version (a page of rows, by id).
+    fn load_proposals(&mut self) {
+        let want: Vec<String> = self
+            .pager
+            .rows
+            .iter()
+            .filter(|r| r.pending)
+            .filter(|r| self.proposals.get(&r.id).map(|p| p.0) != Some(r.version))
+            .map(|r| r.id.clone())
+            .collect();
+        if want.is_empty() {
+            return;
         }
-    }
-
-    /// The verbs valid for the selected ticket now, in workflow order.
-    pub fn valid_verbs(&self) -> Vec<Verb> {
-        let Some(d) = self.detail.as_ref() else {
-            return Vec::new();
-        };
-        Verb::ALL
-            .into_iter()
-            .filter(|v| Wf::valid_from(v.name(), &d.case))
-            .collect()
-    }
-
-    fn open_menu(&mut self) {
-        self.settle();
-        let items = self.valid_verbs();
-        if self.detail.is_none() {
-            return self.error("no ticket selected");
-        }
-        if items.is_empty() {
-            return self.error("no action is possible on this ticket now");
-        }
-        self.popups.push(Popup::Menu { items, cursor: 0 });
-    }
-}
-
-/// None → first → … → last → None.
-fn cycle<T: Copy + PartialEq>(all: &[T], cur: Option<T>) -> Option<T> {
-    match cur {
-        None => all.first().copied(),
-        Some(c) => {
-            let i = all.iter().position(|x| *x == c).unwrap_or(all.len());
-            all.get(i + 1).copied()
+        match self.store.proposals(&want) {
+            Ok(found) => self.proposals.extend(found),
+            Err(e) => self.error(e.to_string()),
         }
     }
 }

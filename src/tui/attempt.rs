@@ -5,7 +5,7 @@
 //! version, and only once the operator has had a frame to see the new state.
 
 use super::action::Verb;
-use super::app::{App, Level, Popup};
+use super::app::{App, Popup};
 use super::form::Form;
 use crate::domain::workflow::{self, Action as Wf, Context, Preview};
 use crate::store::{ActOutcome, Detail, StoreError};
@@ -66,7 +66,7 @@ impl App {
             return self.error(msg);
         }
         let (id, version) = (d.ticket.id.clone(), d.version);
-        let form = Form::for_verb(verb, d);
+        let form = Form::for_verb(verb, d, &self.store.policy);
         self.claim(&id, true);
         if let Some(form) = form {
             self.popups.push(Popup::Form(form));
@@ -150,7 +150,7 @@ impl App {
 
     fn confirmation(&self, d: &Detail, attempt: Attempt, action: Wf) -> Result<Confirm, String> {
         let preview = self.preview(d, &action)?;
-        let mut lines = super::confirm::lines(d, &action, &preview);
+        let mut lines = super::confirm::lines(d, &action, &preview, self.operator());
         if let Some(other) = &self.lease_holder {
             lines.insert(
                 0,
@@ -205,10 +205,8 @@ impl App {
             m.push_str(&format!(" ({other} was working on it)"));
         }
         self.refresh(Some(id.clone()));
-        if self.selected_id().as_deref() != Some(id.as_str()) {
-            if let Some((Level::Info, m)) = &mut self.message {
-                m.push_str(" — it left this queue");
-            }
+        if result.is_ok() {
+            self.follow(&id);
         }
         match result {
             Err(StoreError::Stale { .. }) => self.try_again(attempt, action, confirmed),

@@ -9,12 +9,12 @@ use crate::store::Detail;
 use rust_decimal::Decimal;
 
 /// The lines of the confirmation of `action` on `d`, whose outcome is `p`.
-pub fn lines(d: &Detail, action: &Wf, p: &Preview) -> Vec<String> {
+pub fn lines(d: &Detail, action: &Wf, p: &Preview, me: &str) -> Vec<String> {
     let id = &d.ticket.id;
     let cur = &d.verdict.currency;
     let money = |a: Decimal| format!("{} {cur}", fmt2(a));
     let done = p.done.as_ref();
-    let mut out = vec![question(id, action, &d.case, done, cur)];
+    let mut out = vec![question(id, action, &d.case, done, cur, me)];
     if let Some(pending) = d.case.pending.as_ref().filter(|_| on_proposal(action)) {
         out.push(format!(
             "Proposed by {} because: {}",
@@ -87,7 +87,7 @@ fn on_proposal(a: &Wf) -> bool {
     matches!(a, Wf::SignOff { .. } | Wf::Decline { .. })
 }
 
-fn question(id: &str, a: &Wf, case: &Case, done: Option<&Case>, cur: &str) -> String {
+fn question(id: &str, a: &Wf, case: &Case, done: Option<&Case>, cur: &str, me: &str) -> String {
     let money = |d: Decimal| format!("{} {cur}", fmt2(d));
     let amount = amount_of(a, case, done).map(money);
     let or = |what: &str| amount.clone().unwrap_or_else(|| what.to_string());
@@ -135,11 +135,16 @@ fn question(id: &str, a: &Wf, case: &Case, done: Option<&Case>, cur: &str) -> St
                     let what = amount_of(&p.action, case, shown)
                         .map(|x| format!(" {}", money(x)))
                         .unwrap_or_default();
-                    format!(
-                        "{verb} {}'s proposal on {id}: {}{what}?",
-                        p.proposer,
-                        p.action.name()
-                    )
+                    if p.proposer == me && matches!(a, Wf::Decline { .. }) {
+                        // The proposer declining is withdrawing (SPEC §3).
+                        format!("Withdraw your proposal on {id}: {}{what}?", p.action.name())
+                    } else {
+                        format!(
+                            "{verb} {}'s proposal on {id}: {}{what}?",
+                            p.proposer,
+                            p.action.name()
+                        )
+                    }
                 }
                 None => format!("{verb} the proposal on {id}?"),
             }

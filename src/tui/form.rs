@@ -1,18 +1,84 @@
 //! Small forms for the parameters of an action (amount, clauses, note…),
 //! pre-filled from the verdict, and their translation into a domain action.
+//! Values with a fixed set of answers (route, party, clauses) are picked
+//! from a list of what is valid for this ticket, never typed.
 
 use super::action::Verb;
+use super::input::TextInput;
 use crate::domain::money::{fmt2, parse_amount};
+use crate::domain::policy::{Clause, Policy};
+use crate::domain::ticket::Product;
 use crate::domain::workflow::{Action as Wf, Decision, Party, Route};
 use crate::store::Detail;
 use rust_decimal::Decimal;
+
+/// One answer a list field offers, with a few words on what it means.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Opt {
+    pub value: String,
+    pub note: String,
+}
+
+impl Opt {
+    pub fn new(value: impl Into<String>, note: impl Into<String>) -> Opt {
+        Opt {
+            value: value.into(),
+            note: note.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(TextInput),
+    /// Exactly one of the options.
+    One {
+        options: Vec<Opt>,
+        index: usize,
+    },
+    /// Any of the options, ticked.
+    Many {
+        options: Vec<Opt>,
+        chosen: Vec<bool>,
+    },
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     pub key: &'static str,
     pub label: &'static str,
-    pub value: String,
+    pub value: Value,
     pub hint: &'static str,
+}
+
+impl Field {
+    /// What the field holds, as text.
+    pub fn shown(&self) -> String {
+        match &self.value {
+            Value::Text(t) => t.value().to_string(),
+            Value::One { options, index } => options
+                .get(*index)
+                .map(|o| o.value.clone())
+                .unwrap_or_default(),
+            Value::Many { .. } => self.picked().join(", "),
+        }
+    }
+
+    fn picked(&self) -> Vec<String> {
+        match &self.value {
+            Value::Many { options, chosen } => options
+                .iter()
+                .zip(chosen)
+                .filter(|(_, c)| **c)
+                .map(|(o, _)| o.value.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn is_list(&self) -> bool {
+        !matches!(self.value, Value::Text(_))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,22 +96,57 @@ pub struct Form {
     pub held: bool,
 }
 
-fn field(key: &'static str, label: &'static str, value: String, hint: &'static str) -> Field {
+fn text(key: &'static str, label: &'static str, value: String, hint: &'static str) -> Field {
     Field {
         key,
         label,
-        value,
+        value: Value::Text(TextInput::new(value)),
         hint,
     }
 }
 
-fn note(value: String) -> Field {
-    field("note", "Note", value, "optional")
+fn note() -> Field {
+    text("note", "Note", String::new(), "optional")
+}
+
+/// The clauses a rejection of this ticket may name (SPEC §3): its
+/// product's and the COMMON- ones, with their desk texts.
+pub fn clause_options(product: Product, policy: &Policy) -> Vec<Opt> {
+    let own = format!("{}-", product.as_str().to_uppercase());
+    Clause::ALL
+        .iter()
+        .filter(|c| c.as_str().starts_with(&own) || c.as_str().starts_with("COMMON-"))
+        .map(|c| Opt::new(c.as_str(), policy.clause_text(*c).en.clone()))
+        .collect()
+}
+
+fn clauses(d: &Detail, policy: &Policy, tick_deciding: bool) -> Field {
+    let options = clause_options(d.ticket.product, policy);
+    let deciding = d.verdict.deciding_clause().map(|c| c.as_str());
+    let chosen = options
+        .iter()
+        .map(|o| tick_deciding && Some(o.value.as_str()) == deciding)
+        .collect();
+    Field {
+        key: "clauses",
+        label: "Clauses",
+        value: Value::Many { options, chosen },
+        hint: "product and COMMON- clauses",
+    }
+}
+
+fn one(key: &'static str, label: &'static str, options: Vec<Opt>, hint: &'static str) -> Field {
+    Field {
+        key,
+        label,
+        value: Value::One { options, index: 0 },
+        hint,
+    }
 }
 
 impl Form {
     /// The form a verb needs, or `None` when it takes no parameters.
-    pub fn for_verb(verb: Verb, d: &Detail) -> Option<Form> {
+    pub fn for_verb(verb: Verb, d: &Detail, policy: &Policy) -> Option<Form> {
         let v = &d.verdict;
         let limit = v.amount.or(v.ceiling).map(fmt2).unwrap_or_default();
         let last_offer = d
@@ -56,91 +157,97 @@ impl Form {
             .find_map(|o| o.amount)
             .map(fmt2)
             .unwrap_or_default();
-        let clause = v
-            .deciding_clause()
-            .map(|c| c.to_string())
-            .unwrap_or_default();
+        let live = d.ticket.product == Product::Live;
         let fields = match verb {
             Verb::Take | Verb::Evaluate | Verb::Accept => return None,
-            Verb::Approve => vec![
-                field("amount", "Amount", limit, "refund amount"),
-                note(String::new()),
-            ],
-            Verb::Reject => vec![
-                field("clauses", "Clauses", clause, "comma-separated clause ids"),
-                note(String::new()),
-            ],
+            Verb::Approve => vec![text("amount", "Amount", limit, "refund amount"), note()],
+            Verb::Reject => vec![clauses(d, policy, true), note()],
             Verb::RequestInfo => {
                 let missing = if v.missing.is_empty() {
                     String::new()
                 } else {
                     format!("please send: {}", v.missing.join(", "))
                 };
-                vec![field(
+                vec![text(
                     "note",
                     "Missing",
                     missing,
                     "what is missing (required)",
                 )]
             }
-            Verb::InfoReceived => vec![note(String::new())],
+            Verb::InfoReceived => vec![note()],
             Verb::Appeal => vec![
-                field(
+                text(
                     "amount",
                     "Amount",
                     String::new(),
                     "customer's counter-request, optional",
                 ),
-                note(String::new()),
+                note(),
             ],
             Verb::Offer => vec![
-                field("amount", "Amount", last_offer, "offered amount"),
-                field("party", "Party", "desk".into(), "desk | customer"),
-                note(String::new()),
+                text("amount", "Amount", last_offer, "offered amount"),
+                one(
+                    "party",
+                    "Party",
+                    vec![
+                        Opt::new(Party::Desk.as_str(), "the desk offers"),
+                        Opt::new(Party::Customer.as_str(), "the customer counter-offers"),
+                    ],
+                    "who makes this offer",
+                ),
+                note(),
             ],
             Verb::Agree => vec![
-                field("amount", "Amount", last_offer, "agreed amount"),
-                note(String::new()),
+                text("amount", "Amount", last_offer, "agreed amount"),
+                note(),
             ],
             Verb::Revise => vec![
-                field(
+                text(
                     "amount",
                     "Amount",
                     limit,
                     "approve this amount, or leave empty",
                 ),
-                field(
-                    "clauses",
-                    "Clauses",
-                    String::new(),
-                    "…or reject with these clauses",
-                ),
-                note(String::new()),
+                clauses(d, policy, false),
+                note(),
             ],
-            Verb::Execute => vec![
-                field("route", "Route", "original".into(), "original | alternate"),
-                field(
-                    "account",
-                    "Account",
-                    String::new(),
-                    "account details (alternate route)",
-                ),
-            ],
-            Verb::PayoutReturned => vec![field(
+            Verb::Execute => {
+                let mut routes = vec![Opt::new(
+                    Route::Original.as_str(),
+                    "back by the path it was paid",
+                )];
+                // SPEC §3: only live refunds may go elsewhere.
+                if live {
+                    routes.push(Opt::new(
+                        Route::Alternate.as_str(),
+                        "to other account details (four-eyes)",
+                    ));
+                }
+                let mut f = vec![one("route", "Route", routes, "payout route")];
+                if live {
+                    f.push(text(
+                        "account",
+                        "Account",
+                        String::new(),
+                        "account details (alternate route)",
+                    ));
+                }
+                f
+            }
+            Verb::PayoutReturned => vec![text(
                 "note",
                 "Why",
                 String::new(),
                 "why the payout came back (required)",
             )],
-            Verb::Complete => vec![field(
+            Verb::Complete => vec![text(
                 "reference",
                 "Reference",
                 String::new(),
                 "payout reference (required)",
             )],
-            Verb::Close | Verb::Withdraw | Verb::SignOff | Verb::Decline => {
-                vec![note(String::new())]
-            }
+            Verb::Close | Verb::Withdraw | Verb::SignOff | Verb::Decline => vec![note()],
         };
         Some(Form {
             verb,
@@ -153,11 +260,13 @@ impl Form {
         })
     }
 
+    fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
     fn get(&self, key: &str) -> Option<String> {
-        self.fields
-            .iter()
-            .find(|f| f.key == key)
-            .map(|f| f.value.trim().to_string())
+        self.field(key)
+            .map(|f| f.shown().trim().to_string())
             .filter(|v| !v.is_empty())
     }
 
@@ -168,14 +277,8 @@ impl Form {
     }
 
     fn clauses(&self) -> Vec<String> {
-        self.get("clauses")
-            .map(|c| {
-                c.split([',', ' '])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_uppercase)
-                    .collect()
-            })
+        self.field("clauses")
+            .map(|f| f.picked())
             .unwrap_or_default()
     }
 
@@ -193,7 +296,7 @@ impl Form {
             Verb::Reject => {
                 let clauses = self.clauses();
                 if clauses.is_empty() {
-                    return Err("name at least one clause".into());
+                    return Err("pick at least one clause".into());
                 }
                 Wf::Reject { clauses, note }
             }
@@ -209,8 +312,8 @@ impl Form {
                 amount: self.amount()?.ok_or("enter the offered amount")?,
                 party: self
                     .get("party")
-                    .and_then(|p| Party::parse(&p.to_lowercase()))
-                    .ok_or("party is desk or customer")?,
+                    .and_then(|p| Party::parse(&p))
+                    .ok_or("pick the party")?,
                 note,
             },
             Verb::Agree => Wf::Agree {
@@ -231,8 +334,8 @@ impl Form {
             Verb::Execute => Wf::Execute {
                 route: self
                     .get("route")
-                    .and_then(|r| Route::parse(&r.to_lowercase()))
-                    .ok_or("route is original or alternate")?,
+                    .and_then(|r| Route::parse(&r))
+                    .ok_or("pick the route")?,
                 account: self.get("account"),
             },
             Verb::PayoutReturned => Wf::PayoutReturned {
@@ -248,26 +351,38 @@ impl Form {
         })
     }
 
+    pub fn focused(&mut self) -> Option<&mut Field> {
+        self.fields.get_mut(self.focus)
+    }
+
+    /// A printable key: typed into a text field; a list field takes none.
     pub fn type_char(&mut self, c: char) {
-        if let Some(f) = self.fields.get_mut(self.focus) {
-            // Fields are one line: a pasted newline or control ends nowhere.
-            if !c.is_control() && f.value.chars().count() < 500 {
-                f.value.push(c);
-            }
+        if let Some(Field {
+            value: Value::Text(t),
+            ..
+        }) = self.focused()
+        {
+            t.type_char(c);
         }
         self.error = None;
     }
 
-    pub fn backspace(&mut self) {
-        if let Some(f) = self.fields.get_mut(self.focus) {
-            f.value.pop();
-        }
-    }
-
-    pub fn clear(&mut self) {
-        if let Some(f) = self.fields.get_mut(self.focus) {
-            f.value.clear();
-        }
+    /// Left/right on a one-of field steps through its options.
+    pub fn step_choice(&mut self, forward: bool) -> bool {
+        let Some(Field {
+            value: Value::One { options, index },
+            ..
+        }) = self.focused()
+        else {
+            return false;
+        };
+        let n = options.len().max(1);
+        *index = if forward {
+            (*index + 1) % n
+        } else {
+            (*index + n - 1) % n
+        };
+        true
     }
 
     pub fn next(&mut self) {

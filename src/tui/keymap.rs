@@ -20,10 +20,11 @@ pub enum Mode {
     Help,
     Letter,
     Dashboard,
+    Pick,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 9] = [
+    pub const ALL: [Mode; 10] = [
         Mode::Global,
         Mode::List,
         Mode::Menu,
@@ -33,6 +34,7 @@ impl Mode {
         Mode::Help,
         Mode::Letter,
         Mode::Dashboard,
+        Mode::Pick,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +48,7 @@ impl Mode {
             Mode::Help => "help",
             Mode::Letter => "letter",
             Mode::Dashboard => "dashboard",
+            Mode::Pick => "pick",
         }
     }
 
@@ -253,6 +256,7 @@ fn defaults() -> Vec<(Mode, Action, &'static [&'static str])> {
         (M::List, A::DetailUp, &["K", "<C-u>"]),
         (M::List, A::Refresh, &["<C-r>"]),
         (M::List, A::Letter, &["m"]),
+        (M::List, A::CopyId, &["Y"]),
         (M::List, A::Dashboard, &["b"]),
         (M::List, A::Help, &["?"]),
         (M::Menu, A::Down, &["j", "<Down>"]),
@@ -263,14 +267,34 @@ fn defaults() -> Vec<(Mode, Action, &'static [&'static str])> {
         (M::Form, A::Cancel, &["<Esc>"]),
         (M::Form, A::NextField, &["<Tab>", "<Down>"]),
         (M::Form, A::PrevField, &["<S-Tab>", "<Up>"]),
+        (M::Form, A::Pick, &["<Space>"]),
+        (M::Form, A::Left, &["<Left>"]),
+        (M::Form, A::Right, &["<Right>"]),
+        (M::Form, A::Home, &["<Home>", "<C-a>"]),
+        (M::Form, A::End, &["<End>", "<C-e>"]),
         (M::Form, A::DeleteChar, &["<BS>"]),
+        (M::Form, A::DeleteNext, &["<Del>"]),
+        (M::Form, A::DeleteWord, &["<C-w>"]),
         (M::Form, A::ClearField, &["<C-u>"]),
         (M::Confirm, A::Confirm, &["y", "<Enter>"]),
         (M::Confirm, A::Cancel, &["n", "<Esc>", "q"]),
         (M::Search, A::Confirm, &["<Enter>"]),
         (M::Search, A::Cancel, &["<Esc>"]),
+        (M::Search, A::Left, &["<Left>"]),
+        (M::Search, A::Right, &["<Right>"]),
+        (M::Search, A::Home, &["<Home>", "<C-a>"]),
+        (M::Search, A::End, &["<End>", "<C-e>"]),
         (M::Search, A::DeleteChar, &["<BS>"]),
+        (M::Search, A::DeleteNext, &["<Del>"]),
+        (M::Search, A::DeleteWord, &["<C-w>"]),
         (M::Search, A::ClearField, &["<C-u>"]),
+        (M::Pick, A::Down, &["j", "<Down>"]),
+        (M::Pick, A::Up, &["k", "<Up>"]),
+        (M::Pick, A::Top, &["g", "<Home>"]),
+        (M::Pick, A::Bottom, &["G", "<End>"]),
+        (M::Pick, A::Toggle, &["<Space>"]),
+        (M::Pick, A::Choose, &["<Enter>"]),
+        (M::Pick, A::Cancel, &["<Esc>", "q"]),
         (M::Help, A::Down, &["j", "<Down>"]),
         (M::Help, A::Up, &["k", "<Up>"]),
         (M::Help, A::PageDown, &["<PgDn>", "<Space>"]),

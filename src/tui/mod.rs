@@ -5,14 +5,21 @@
 pub mod action;
 pub mod app;
 mod attempt;
+mod browse;
 mod confirm;
 pub mod dashboard;
+mod follow;
 pub mod form;
+pub mod input;
 pub mod keymap;
+pub mod layout;
 pub mod letter;
 mod modal;
+mod mouse;
 pub mod pager;
-mod queues;
+pub mod pick;
+pub mod queues;
+pub mod sla;
 pub mod theme;
 pub mod ui;
 
@@ -173,8 +180,19 @@ where
     Ok(())
 }
 
+/// Mouse reporting is not part of what ratatui restores: switch it off on
+/// every way out, a panic included, or the shell receives escape codes for
+/// each click afterwards.
+fn mouse_off() {
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::DisableMouseCapture
+    );
+}
+
 /// Runs the console on the real terminal. The terminal is restored on
-/// return, on error and on panic (ratatui's hook).
+/// return, on error and on panic (ratatui's hook, with mouse capture
+/// undone before it).
 pub fn run(mut app: App) -> anyhow::Result<()> {
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -184,14 +202,27 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
             return Err(anyhow::anyhow!("cannot start the console: {e}"));
         }
     };
+    let restore = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        mouse_off();
+        restore(info);
+    }));
+    if let Err(e) = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::EnableMouseCapture
+    ) {
+        tracing::warn!("no mouse: {e}");
+    }
     app.live_clock = true;
     if std::env::var_os("REFUND_DESK_FAULT").is_some_and(|v| v == "panic") {
         // Fault injection for tests/tui_panic.rs: a panic with the console
-        // up (raw mode, alternate screen) must leave a usable terminal.
+        // up (raw mode, alternate screen, mouse capture) must leave a
+        // usable terminal.
         let _ = terminal.draw(|f| f.render_widget(&app, f.area()));
         panic!("injected fault (REFUND_DESK_FAULT=panic)");
     }
     let result = run_loop(&mut terminal, &mut app, &mut TerminalIo);
+    mouse_off();
     ratatui::restore();
     result
 }

@@ -4,6 +4,7 @@
 
 use super::action::Action;
 use super::app::{App, Attempt, Popup};
+use super::form::{Field, Value};
 
 impl App {
     pub(super) fn update_menu(&mut self, action: Action) {
@@ -31,11 +32,15 @@ impl App {
         let Some(Popup::Form(form)) = self.popups.last_mut() else {
             return;
         };
+        let list = form.fields.get(form.focus).is_some_and(|f| f.is_list());
         match action {
             Action::NextField => form.next(),
             Action::PrevField => form.prev(),
-            Action::DeleteChar => form.backspace(),
-            Action::ClearField => form.clear(),
+            Action::Left | Action::Right if list => {
+                form.step_choice(action == Action::Right);
+            }
+            Action::Pick if list => self.open_field_pick(),
+            Action::Pick => form.type_char(' '),
             Action::Cancel => {
                 let id = form.id.clone();
                 self.popups.pop();
@@ -50,7 +55,15 @@ impl App {
                 }
                 Err(e) => form.error = Some(e),
             },
-            _ => {}
+            edit => {
+                if let Some(Field {
+                    value: Value::Text(t),
+                    ..
+                }) = form.focused()
+                {
+                    t.edit(edit);
+                }
+            }
         }
     }
 
@@ -71,24 +84,22 @@ impl App {
     }
 
     pub(super) fn update_search(&mut self, action: Action) {
-        let Some(Popup::Search { text }) = self.popups.last_mut() else {
+        let Some(Popup::Search { input }) = self.popups.last_mut() else {
             return;
         };
         match action {
-            Action::DeleteChar => {
-                text.pop();
-            }
-            Action::ClearField => text.clear(),
             Action::Cancel => {
                 self.popups.pop();
             }
             Action::Confirm | Action::Choose => {
-                let q = text.trim().to_string();
+                let q = input.value().trim().to_string();
                 self.popups.pop();
                 self.search = (!q.is_empty()).then_some(q);
                 self.refilter();
             }
-            _ => {}
+            edit => {
+                input.edit(edit);
+            }
         }
     }
 

@@ -164,4 +164,23 @@ impl Pager {
         let keep = self.selected().map(|r| r.id.clone());
         self.reload(src, keep.as_deref())
     }
+
+    /// A window showing `row` selected, as near the middle as the rows
+    /// around it allow.
+    pub fn around(&mut self, src: &Source, row: ListRow) -> R {
+        let h = self.height.max(1);
+        let key = row.key(src.sort);
+        let mut before = src.page(Page::Before(key.clone()), (h - 1) / 2)?;
+        let after = src.page(Page::After(key.clone()), h - 1 - before.len())?;
+        let short = h - 1 - before.len() - after.len();
+        if short > 0 && !before.is_empty() {
+            before = src.page(Page::Before(key), h - 1 - after.len())?;
+        }
+        self.cursor = before.len();
+        before.push(row);
+        before.extend(after);
+        before.truncate(h);
+        self.rows = before;
+        Ok(())
+    }
 }

@@ -3,7 +3,6 @@
 //! negotiation and the history.
 
 use super::{local, timeline};
-use crate::domain::calendar::due_label;
 use crate::domain::money::fmt2;
 use crate::domain::ticket::Timestamp;
 use crate::domain::workflow::{Action as Wf, Decision, Party};
@@ -192,9 +191,10 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
     facts(app, d, &mut out);
 
     out.push(section(app, "Due"));
-    match (d.due, d.case.state.stage()) {
-        (Some(due), Some(stage)) => {
-            let label = due_label(&app.store.calendar, stage, &due, app.today());
+    match d.due {
+        Some(due) if d.case.state.stage().is_some() => {
+            let (label, _) =
+                crate::tui::sla::label(&app.store.calendar, d.case.state, Some(due), app.today());
             let breach = due
                 .breach
                 .map(|b| format!(" · breach {b}"))
@@ -290,7 +290,7 @@ fn facts(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
 }
 
 /// What a waiting proposal would do, with its amount or route.
-fn proposal_text(action: &Wf, cur: &str) -> String {
+pub(super) fn proposal_text(action: &Wf, cur: &str) -> String {
     let money = |a: &Option<rust_decimal::Decimal>| {
         a.map(|a| format!(" {} {cur}", fmt2(a))).unwrap_or_default()
     };
@@ -343,15 +343,25 @@ fn pending(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
             Span::raw(inert(r)),
         ]));
     }
-    out.push(Line::styled(
+    let hint = if p.proposer == app.operator() {
         format!(
-            "  a supervisor other than {}: {} sign off · {} decline",
-            inert(&p.proposer),
-            key(Action::Do(Verb::SignOff)),
+            "  your proposal: another supervisor signs it off · {} withdraw proposal",
             key(Action::Do(Verb::Decline))
-        ),
-        th.dim,
-    ));
+        )
+    } else if app.role == Some(crate::domain::workflow::Role::Supervisor) {
+        format!(
+            "  {} sign off · {} decline (you are not {})",
+            key(Action::Do(Verb::SignOff)),
+            key(Action::Do(Verb::Decline)),
+            inert(&p.proposer)
+        )
+    } else {
+        format!(
+            "  a supervisor other than {} signs it off or declines it",
+            inert(&p.proposer)
+        )
+    };
+    out.push(Line::styled(hint, th.dim));
 }
 
 /// The appeal, offers and counter-offers in order: when, who, what, why.

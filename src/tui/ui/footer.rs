@@ -16,20 +16,8 @@ pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let role = app.role.map(|r| r.to_string()).unwrap_or("no role".into());
-    let mut parts = vec![
-        format!("{} ({role})", inert(app.operator())),
-        app.now
-            .with_timezone(&app.store.policy.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        format!(
-            "sort {}",
-            match app.sort {
-                Sort::Received => "received",
-                Sort::Due => "due",
-            }
-        ),
-    ];
+    // Filters and the search first: they change what every count means.
+    let mut parts = vec![format!("{} ({role})", inert(app.operator()))];
     if let Some(s) = app.state_filter {
         parts.push(format!("state={s}"));
     }
@@ -42,6 +30,19 @@ pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(q) = &app.search {
         parts.push(format!("search “{}”", inert(q)));
     }
+    parts.push(
+        app.now
+            .with_timezone(&app.store.policy.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+    );
+    parts.push(format!(
+        "sort {}",
+        match app.sort {
+            Sort::Received => "received",
+            Sort::Due => "due",
+        }
+    ));
     if app.chinese {
         parts.push("中文".into());
     }
@@ -60,11 +61,10 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let w = area.width as usize;
-    let line = if let Some(Popup::Search { text }) = app.popups.last() {
-        Line::from(vec![
-            Span::styled("/", app.theme.key),
-            Span::raw(fit(&format!("{text}▏"), w.saturating_sub(1))),
-        ])
+    let line = if let Some(Popup::Search { input }) = app.popups.last() {
+        let mut spans = vec![Span::styled("/", app.theme.key)];
+        spans.extend(super::fields::search_spans(app, input, w.saturating_sub(1)));
+        Line::from(spans)
     } else if let Some((level, msg)) = &app.message {
         let style = match level {
             Level::Info => app.theme.info,
@@ -72,10 +72,58 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         };
         Line::styled(fit(msg, w), style)
     } else {
-        let n = app.shown.map(|n| n.to_string()).unwrap_or("many".into());
-        Line::styled(fit(&format!("{n} tickets"), w), app.theme.dim)
+        Line::styled(fit(&count_line(app), w), app.theme.dim)
     };
     line.render(area, buf);
+}
+
+/// "1 ticket", "12 tickets"…
+pub fn tickets(n: u64) -> String {
+    if n == 1 {
+        "1 ticket".into()
+    } else {
+        format!("{n} tickets")
+    }
+}
+
+/// How many tickets the list holds and, narrowed, where else matches are.
+fn count_line(app: &App) -> String {
+    let here = app.shown.map(tickets).unwrap_or("many tickets".into());
+    let verb = if app.shown == Some(1) {
+        "matches"
+    } else {
+        "match"
+    };
+    let what = match &app.search {
+        Some(q) => format!(" {verb} “{}” here", inert(q)),
+        None if app.narrowed => format!(" {verb} the filters here"),
+        None => String::new(),
+    };
+    let Some((more, queues)) = app.elsewhere() else {
+        return format!("{here}{what}");
+    };
+    let more = match more {
+        Some(n) => format!("{n} more"),
+        None => "more".into(),
+    };
+    let wher: Vec<String> = queues
+        .iter()
+        .take(4)
+        .map(|(q, n)| format!("{} {n}", crate::tui::queues::SHORT[*q]))
+        .collect();
+    let keys = app
+        .keymap
+        .keys_for(Mode::List, Action::NextTab)
+        .first()
+        .map(|k| k.to_string())
+        .unwrap_or_default();
+    if wher.is_empty() {
+        return format!("{here}{what}");
+    }
+    format!(
+        "{here}{what} · {more} in other queues: {} ({keys}: next queue)",
+        wher.join(", ")
+    )
 }
 
 /// (keys, label) hints for what applies now, in order.
@@ -91,13 +139,15 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         Mode::List | Mode::Global => {
             out.extend(hint(Action::Menu, "actions"));
             for v in app.valid_verbs() {
-                out.extend(hint(Action::Do(v), v.name()));
+                out.extend(hint(Action::Do(v), app.verb_label(v)));
             }
             if app.letter_possible() {
                 out.extend(hint(Action::Letter, "letter"));
             }
             out.extend(hint(Action::Search, "search"));
             out.extend(hint(Action::NextTab, "queue"));
+            out.extend(hint(Action::FilterState, "filter"));
+            out.extend(hint(Action::CopyId, "copy id"));
             out.extend(hint(Action::Zoom, "zoom"));
             out.extend(hint(Action::Help, "help"));
             out.extend(hint(Action::Quit, "quit"));
@@ -111,7 +161,31 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         Mode::Form => {
             out.extend(hint(Action::Confirm, "submit"));
             out.extend(hint(Action::NextField, "next field"));
-            out.extend(hint(Action::ClearField, "clear"));
+            let field = match app.popups.last() {
+                Some(Popup::Form(f)) => f.fields.get(f.focus),
+                _ => None,
+            };
+            if field.is_some_and(|f| f.is_list()) {
+                out.extend(hint(Action::Pick, "pick list"));
+                if field.is_some_and(|f| matches!(f.value, crate::tui::form::Value::One { .. })) {
+                    out.extend(hint(Action::Right, "next choice"));
+                }
+            } else {
+                out.extend(hint(Action::Left, "cursor"));
+                out.extend(hint(Action::Home, "start"));
+                out.extend(hint(Action::End, "end"));
+                out.extend(hint(Action::ClearField, "clear"));
+            }
+            out.extend(hint(Action::Cancel, "cancel"));
+        }
+        Mode::Pick => {
+            out.extend(hint(Action::Choose, "choose"));
+            let multi = matches!(app.popups.last(), Some(Popup::Pick(p)) if p.multi);
+            if multi {
+                out.extend(hint(Action::Toggle, "tick"));
+            }
+            out.extend(hint(Action::Down, "down"));
+            out.extend(hint(Action::Up, "up"));
             out.extend(hint(Action::Cancel, "cancel"));
         }
         Mode::Confirm => {
@@ -119,7 +193,8 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
             out.extend(hint(Action::Cancel, "cancel"));
         }
         Mode::Search => {
-            out.extend(hint(Action::Confirm, "search"));
+            out.extend(hint(Action::Confirm, "search all queues"));
+            out.extend(hint(Action::Left, "cursor"));
             out.extend(hint(Action::ClearField, "clear"));
             out.extend(hint(Action::Cancel, "cancel"));
         }

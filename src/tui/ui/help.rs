@@ -6,11 +6,12 @@ use crate::tui::app::App;
 use crate::tui::keymap::{Keymap, Mode};
 use ratatui::text::{Line, Span};
 
-const SECTIONS: [(Mode, &str); 9] = [
+const SECTIONS: [(Mode, &str); 10] = [
     (Mode::List, "Ticket list"),
     (Mode::Global, "Everywhere"),
     (Mode::Menu, "Action menu"),
     (Mode::Form, "Forms"),
+    (Mode::Pick, "Pick lists"),
     (Mode::Confirm, "Confirmation"),
     (Mode::Search, "Search"),
     (Mode::Letter, "Customer letter"),

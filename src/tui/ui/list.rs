@@ -1,115 +1,23 @@
-//! The queue tabs and the ticket table.
+//! The ticket table. Column widths come from what the visible rows hold
+//! (display width, so CJK names count two cells): an amount is never cut
+//! while the customer column can give way. The Pending queue shows the
+//! proposals (what, how much, by whom, why) instead of the verdicts.
 
+use super::columns::{fit_columns, Align, Column};
 use super::local;
-use crate::domain::calendar::{due_label, Due};
 use crate::domain::money::fmt2;
 use crate::domain::policy::{Verdict, VerdictKind};
-use crate::domain::workflow::State;
 use crate::store::ListRow;
-use crate::text::{fit, width};
-use crate::tui::app::{App, QUEUES};
+use crate::text::{fit, inert, width};
+use crate::tui::app::App;
+use crate::tui::queues::PENDING;
+use crate::tui::sla::{row_label, Urgency};
 use crate::tui::theme::{verdict_short, verdict_symbol};
-use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
-
-pub fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
-    if area.is_empty() {
-        return;
-    }
-    let labels: Vec<String> = QUEUES
-        .iter()
-        .enumerate()
-        .map(|(i, q)| match app.counts[i] {
-            Some(n) => format!(" {q} {n} "),
-            None => format!(" {q} "),
-        })
-        .collect();
-    // Start late enough that the active tab is on screen.
-    let room = (area.width as usize).saturating_sub(2);
-    let mut start = 0;
-    while start < app.tab
-        && labels[start..=app.tab]
-            .iter()
-            .map(|l| width(l) + 1)
-            .sum::<usize>()
-            > room
-    {
-        start += 1;
-    }
-    let mut spans = vec![Span::styled(
-        if start > 0 { "‹" } else { " " },
-        app.theme.dim,
-    )];
-    for (i, l) in labels.iter().enumerate().skip(start) {
-        let style = if i == app.tab {
-            app.theme.tab_active
-        } else {
-            app.theme.tab
-        };
-        spans.push(Span::styled(l.clone(), style));
-        spans.push(Span::raw("│"));
-    }
-    Line::from(spans).render(area, buf);
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Col {
-    Id,
-    Received,
-    Product,
-    Customer,
-    Requested,
-    Verdict,
-    State,
-    Assignee,
-    Sla,
-}
-
-/// (column, title, width, priority): lower priority numbers stay longest.
-const COLUMNS: [(Col, &str, usize, u8); 9] = [
-    (Col::Id, "ID", 10, 0),
-    (Col::Received, "RECEIVED", 11, 2),
-    (Col::Product, "PROD", 4, 1),
-    (Col::Customer, "CUSTOMER", 8, 0),
-    (Col::Requested, "REQUESTED", 12, 2),
-    (Col::Verdict, "VERDICT", 17, 0),
-    (Col::State, "STATE", 14, 0),
-    (Col::Assignee, "ASSIGNEE", 8, 3),
-    (Col::Sla, "SLA", 13, 0),
-];
-
-/// The columns that fit `total` cells, with their widths; the customer
-/// column takes what is left.
-fn layout(total: usize) -> Vec<(Col, &'static str, usize)> {
-    let mut keep = 0u8;
-    for prio in 0..=3u8 {
-        let need: usize = COLUMNS
-            .iter()
-            .filter(|c| c.3 <= prio)
-            .map(|c| c.2 + 1)
-            .sum();
-        if need <= total || prio == 0 {
-            keep = prio;
-        }
-    }
-    let cols: Vec<_> = COLUMNS.iter().filter(|c| c.3 <= keep).collect();
-    let fixed: usize = cols.iter().map(|c| c.2 + 1).sum();
-    let spare = total.saturating_sub(fixed);
-    cols.iter()
-        .map(|c| {
-            let w = if c.0 == Col::Customer {
-                c.2 + spare
-            } else {
-                c.2
-            };
-            (c.0, c.1, w)
-        })
-        .collect()
-}
 
 pub fn verdict_cell(v: &Verdict) -> String {
     let amount = match (v.kind, v.amount, v.ceiling) {
@@ -124,98 +32,121 @@ pub fn verdict_cell(v: &Verdict) -> String {
     )
 }
 
-/// The SLA cell text and how urgent it is (0 fine, 1 due today, 2 overdue, 3 breached).
-pub fn sla(app: &App, state: &str, target: Option<&str>, breach: Option<&str>) -> (String, u8) {
-    let today = app.today();
-    let stage = State::parse(state)
-        .filter(|s| !s.is_terminal())
-        .and_then(|s| s.stage());
-    let target = target.and_then(|t| t.parse::<NaiveDate>().ok());
-    let (Some(stage), Some(target)) = (stage, target) else {
-        return ("—".into(), 0);
+/// The SLA cell of a row and its style.
+fn sla_cell(app: &App, r: &ListRow) -> (String, Style) {
+    let (label, level) = row_label(
+        &app.store.calendar,
+        &r.state,
+        r.due_target.as_deref(),
+        r.due_breach.as_deref(),
+        app.today(),
+    );
+    let t = &app.theme;
+    let style = match level {
+        Urgency::Fine => Style::new(),
+        Urgency::DueToday => t.due_soon,
+        Urgency::PastTarget => t.overdue,
+        Urgency::Breached => t.breached,
     };
-    let breach = breach.and_then(|b| b.parse::<NaiveDate>().ok());
-    let label = due_label(&app.store.calendar, stage, &Due { target, breach }, today);
-    let label = label
-        .replace("appeal closes today", "appeal today")
-        .replace(" d left", " d");
-    let level = if breach.is_some_and(|b| today > b) {
-        3
-    } else if today > target {
-        2
-    } else if today == target {
-        1
-    } else {
-        0
-    };
-    (label, level)
+    (label, style)
 }
 
-fn row_line(app: &App, r: &ListRow, cols: &[(Col, &str, usize)], selected: bool) -> Line<'static> {
-    let t = &app.theme;
-    let mut spans = Vec::with_capacity(cols.len() * 2);
-    for (col, _, w) in cols {
-        let (text, style) = match col {
-            Col::Id => (r.id.clone(), Style::new()),
-            Col::Received => (
-                local(&r.received_at, app.store.policy.tz, "%m-%d %H:%M"),
-                Style::new(),
-            ),
-            Col::Product => (r.product.clone(), Style::new()),
-            Col::Customer => (
-                r.customer.clone().unwrap_or_else(|| r.account_id.clone()),
-                Style::new(),
-            ),
-            Col::Requested => (
-                match &r.requested {
-                    Some(a) => format!("{a:>w$}", w = w.saturating_sub(4)) + " " + &r.currency,
-                    None => format!("{:>w$}", "—", w = w.saturating_sub(4)),
-                },
-                Style::new(),
-            ),
-            Col::Verdict => (verdict_cell(&r.verdict), t.verdict(r.verdict.kind)),
-            Col::State => (
-                if r.pending {
-                    format!("⧗{}", r.state)
-                } else {
-                    r.state.clone()
-                },
-                Style::new(),
-            ),
-            Col::Assignee => (
-                r.assignee.clone().unwrap_or_else(|| "—".into()),
-                Style::new(),
-            ),
-            Col::Sla => {
-                let (label, level) = sla(
-                    app,
-                    &r.state,
-                    r.due_target.as_deref(),
-                    r.due_breach.as_deref(),
-                );
-                let style = [Style::new(), t.due_soon, t.overdue, t.breached][level as usize];
-                (label, style)
-            }
-        };
-        spans.push(Span::styled(fit(&text, *w), style));
-        spans.push(Span::raw(" "));
-    }
-    let line = Line::from(spans);
-    if selected {
-        line.style(t.selected)
+/// (title, priority, flexible, alignment) of the columns of this queue;
+/// lower priorities stay longest, flexible columns take the room left.
+fn columns(pending: bool) -> Vec<Column> {
+    let c = Column::new;
+    if pending {
+        vec![
+            c("ID", 0).max(24),
+            c("CUSTOMER", 2).flex(8, 12).max(24),
+            c("PROPOSAL", 0),
+            c("BY", 0).max(12),
+            c("WHY", 1).flex(12, 24),
+            c("SLA", 1),
+        ]
     } else {
-        line
+        vec![
+            c("ID", 0).max(24),
+            c("RECEIVED", 2),
+            c("PROD", 1),
+            c("CUSTOMER", 0).flex(8, 14),
+            c("REQUESTED", 2).align(Align::Right),
+            c("VERDICT", 0),
+            c("STATE", 0).max(16),
+            c("ASSIGNEE", 3).max(12),
+            c("SLA", 0),
+        ]
     }
+}
+
+fn cells(app: &App, r: &ListRow, pending: bool) -> Vec<(String, Style)> {
+    let plain = |s: String| (inert(&s), Style::new());
+    let id = plain(r.id.clone());
+    let customer = plain(r.customer.clone().unwrap_or_else(|| r.account_id.clone()));
+    if pending {
+        let (what, by, why) = match app.proposals.get(&r.id).map(|p| &p.1) {
+            Some(p) => (
+                super::detail::proposal_text(&p.action, &r.currency),
+                p.proposer.clone(),
+                p.reasons.join("; "),
+            ),
+            None => ("⧗ (no proposal)".into(), "—".into(), String::new()),
+        };
+        return vec![
+            id,
+            customer,
+            (inert(&format!("⧗ {what}")), app.theme.error),
+            plain(by),
+            plain(why),
+            sla_cell(app, r),
+        ];
+    }
+    let state = if r.pending {
+        format!("⧗{}", r.state)
+    } else {
+        r.state.clone()
+    };
+    vec![
+        id,
+        plain(local(&r.received_at, app.store.policy.tz, "%m-%d %H:%M")),
+        plain(r.product.clone()),
+        customer,
+        plain(match &r.requested {
+            Some(a) => format!("{a} {}", r.currency),
+            None => "—".into(),
+        }),
+        (verdict_cell(&r.verdict), app.theme.verdict(r.verdict.kind)),
+        plain(state),
+        plain(r.assignee.clone().unwrap_or_else(|| "—".into())),
+        sla_cell(app, r),
+    ]
 }
 
 pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
         return;
     }
-    let cols = layout(area.width as usize);
-    let header: String = cols
+    let pending = app.tab == PENDING;
+    let mut cols = columns(pending);
+    let rows: Vec<Vec<(String, Style)>> = app
+        .pager
+        .rows
         .iter()
-        .map(|(_, title, w)| fit(title, *w) + " ")
+        .take(area.height.saturating_sub(1) as usize)
+        .map(|r| cells(app, r, pending))
+        .collect();
+    for (i, c) in cols.iter_mut().enumerate() {
+        c.need = rows
+            .iter()
+            .map(|r| width(&r[i].0))
+            .chain([width(c.title)])
+            .max()
+            .unwrap_or(0);
+    }
+    let shown = fit_columns(&cols, area.width as usize);
+    let header: String = shown
+        .iter()
+        .map(|&(i, w)| fit(cols[i].title, w) + " ")
         .collect();
     let head = Rect { height: 1, ..area };
     Line::styled(header, app.theme.column_header).render(head, buf);
@@ -224,35 +155,31 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
         height: area.height - 1,
         ..area
     };
-    if app.pager.rows.is_empty() && !body.is_empty() {
+    if rows.is_empty() && !body.is_empty() {
         Line::styled("  no tickets here", app.theme.dim).render(body, buf);
         return;
     }
-    for (i, r) in app.pager.rows.iter().enumerate().take(body.height as usize) {
-        let line = row_line(app, r, &cols, i == app.pager.cursor);
+    for (y, r) in rows.iter().enumerate() {
+        let mut spans = Vec::with_capacity(shown.len() * 2);
+        for &(i, w) in &shown {
+            let (text, style) = &r[i];
+            let text = match cols[i].align {
+                Align::Right if width(text) < w => " ".repeat(w - width(text)) + text,
+                _ => fit(text, w),
+            };
+            spans.push(Span::styled(text, *style));
+            spans.push(Span::raw(" "));
+        }
         let row = Rect {
-            y: body.y + i as u16,
+            y: body.y + y as u16,
             height: 1,
             ..body
         };
-        if i == app.pager.cursor {
+        let mut line = Line::from(spans);
+        if y == app.pager.cursor {
             buf.set_style(row, app.theme.selected);
+            line = line.style(app.theme.selected);
         }
         line.render(row, buf);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::layout;
-
-    #[test]
-    fn columns_fit_the_width() {
-        for w in [20, 60, 80, 100, 120, 200] {
-            let used: usize = layout(w).iter().map(|c| c.2 + 1).sum();
-            assert!(used <= w.max(67), "{w}: {used}");
-        }
-        assert_eq!(layout(80).len(), 6);
-        assert_eq!(layout(120).len(), 9);
     }
 }

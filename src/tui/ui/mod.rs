@@ -1,13 +1,17 @@
 //! Pure drawing: the frame is a function of the `App` alone (no clock, no
 //! store writes). Every customer string passes through `text::inert`/`fit`.
 
+mod columns;
 mod dashboard;
 mod detail;
+mod fields;
 mod footer;
 mod help;
 pub mod letter;
 mod list;
+mod pick;
 mod popups;
+mod tabs;
 pub(crate) mod timeline;
 pub mod wrap;
 
@@ -16,64 +20,10 @@ pub use help::help_lines;
 use super::app::App;
 use chrono::FixedOffset;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-/// Wide enough to put the detail beside the list rather than below it.
-pub const WIDE: u16 = 140;
-
-pub struct Areas {
-    pub header: Rect,
-    pub tabs: Rect,
-    pub list: Rect,
-    pub detail: Rect,
-    pub beside: bool,
-    pub status: Rect,
-    pub footer: Rect,
-    pub body: Rect,
-}
-
-pub fn areas(area: Rect, zoom: bool) -> Areas {
-    let [header, tabs, body, status, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let empty = Rect::new(body.x, body.y, body.width, 0);
-    let (list, detail, beside) = if zoom {
-        (empty, body, false)
-    } else if body.width >= WIDE {
-        let detail_w = (body.width * 2 / 5).max(50);
-        let [l, d] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(detail_w)]).areas(body);
-        (l, d, true)
-    } else if body.height >= 10 {
-        let list_h = (body.height * 9 / 20).max(4);
-        let [l, d] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(0)]).areas(body);
-        (l, d, false)
-    } else {
-        (body, Rect::new(body.x, body.bottom(), body.width, 0), false)
-    };
-    Areas {
-        header,
-        tabs,
-        list,
-        detail,
-        beside,
-        status,
-        footer,
-        body,
-    }
-}
-
-/// How many ticket rows the list shows at this terminal size.
-pub fn list_rows(app: &App, width: u16, height: u16) -> usize {
-    let a = areas(Rect::new(0, 0, width, height), app.zoom);
-    a.list.height.saturating_sub(1) as usize
-}
+pub use crate::tui::layout::{areas, Areas, WIDE};
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -82,7 +32,7 @@ impl Widget for &App {
         if self.dashboard.is_some() {
             dashboard::render(self, a.tabs, a.body, buf);
         } else {
-            list::tabs(self, a.tabs, buf);
+            tabs::render(self, a.tabs, buf);
             list::table(self, a.list, buf);
             detail::render(self, a.detail, a.beside, buf);
         }

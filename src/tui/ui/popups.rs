@@ -49,6 +49,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for p in &app.popups {
         match p {
             Popup::Menu { items, cursor } => menu(app, area, items, *cursor, buf),
+            Popup::Pick(p) => super::pick::render(app, area, p, buf),
             Popup::Form(f) => form(app, area, f, buf),
             Popup::Confirm(c) => confirm(app, area, &c.lines, buf),
             Popup::Help { scroll } => help(app, area, *scroll, buf),
@@ -77,11 +78,22 @@ fn menu(
         .map(|v| {
             (
                 app.keymap.label(Mode::List, Action::Do(*v)),
-                v.name().to_string(),
+                app.verb_label(*v).to_string(),
             )
         })
         .collect();
-    let w = 54;
+    let nw = rows
+        .iter()
+        .map(|(_, n)| width(n))
+        .max()
+        .unwrap_or(0)
+        .max(14);
+    let dw = items
+        .iter()
+        .map(|v| width(app.verb_description(*v)))
+        .max()
+        .unwrap_or(0);
+    let w = ((nw + dw + 10) as u16).clamp(54, 100).min(area.width);
     let r = centered(area, w, items.len() as u16 + 2);
     let inner = frame(app, r, &format!("actions on {id}"), buf);
     for (i, (v, (keys, name))) in items.iter().zip(rows).enumerate() {
@@ -89,7 +101,12 @@ fn menu(
             break;
         }
         let row = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
-        let text = format!(" {} {} {}", fit(&keys, 5), fit(&name, 14), v.describe());
+        let text = format!(
+            " {} {} {}",
+            fit(&keys, 5),
+            fit(&name, nw),
+            app.verb_description(*v)
+        );
         let mut line = Line::from(fit(&text, inner.width as usize));
         if i == cursor {
             line = line.style(app.theme.selected);
@@ -126,34 +143,21 @@ fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
     };
     let h = f.fields.len() as u16 * 2 + 2 + (changed.len() + error.len()) as u16;
     let r = centered(area, W, h);
-    let verb = f.verb.name();
+    let verb = app.verb_label(f.verb);
     let inner = frame(app, r, &format!("{verb} {}", f.id), buf);
     let iw = inner.width as usize;
     let mut lines = Vec::new();
     for (i, field) in f.fields.iter().enumerate() {
         let box_w = iw.saturating_sub(12);
-        let value = if i == f.focus {
-            format!("{}▏", field.value)
-        } else {
-            field.value.clone()
-        };
-        // Show the end of a long value, where the cursor is.
-        let mut shown = inert(&value);
-        while width(&shown) > box_w && !shown.is_empty() {
-            shown.remove(0);
-        }
-        let style = if i == f.focus {
-            app.theme.field_focus
-        } else {
-            app.theme.base
-        };
-        lines.push(Line::from(vec![
+        let focused = i == f.focus;
+        let mut spans = vec![
             Span::styled(fit(field.label, 11), app.theme.key),
             Span::raw(" "),
-            Span::styled(fit(&shown, box_w), style),
-        ]));
+        ];
+        spans.extend(super::fields::value_spans(app, field, focused, box_w));
+        lines.push(Line::from(spans));
         lines.push(Line::styled(
-            format!("{:12}{}", "", field.hint),
+            fit(&format!("{:12}{}", "", super::fields::hint(app, field)), iw),
             app.theme.dim,
         ));
     }
