@@ -50,7 +50,8 @@ fn writers(f: &Fixture) -> Vec<Vec<String>> {
     vec![
         vec!["import".into(), f.more.to_str().unwrap().into()],
         vec!["act".into(), "E-1".into(), "take".into()],
-        vec!["roles".into(), "grant".into(), "zed".into(), "agent".into()],
+        // `nobody`: an OS user that exists (a role is only for one).
+        vec!["roles".into(), "grant".into(), "nobody".into(), "agent".into()],
     ]
 }
 
@@ -98,7 +99,7 @@ fn a_file_that_is_not_a_database() {
 fn a_read_only_file() {
     use std::os::unix::fs::PermissionsExt;
     let f = fixture();
-    let before = snapshot(&f.db);
+    let mut before = snapshot(&f.db);
     std::fs::set_permissions(&f.db, std::fs::Permissions::from_mode(0o444)).unwrap();
     if !is_root() {
         for w in writers(&f) {
@@ -108,22 +109,38 @@ fn a_read_only_file() {
     } else {
         // Permission bits do not stop root: run the writers as a throwaway
         // user who can write the directory but not the file.
-        let Some(users) = TempUsers::create("ro", 1) else {
-            println!("NOTE read-only file: skipped (root without useradd/runuser)");
-            return;
-        };
-        std::fs::set_permissions(f.dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        let users = TempUsers::create("ro", 1)
+            .expect("as root, a throwaway user must be creatable (useradd, runuser)");
+        // The desk is shared by the user's group, which may work in its
+        // directory (a world-writable one would be refused); the file
+        // itself stays read-only.
+        let st = std::process::Command::new("chgrp")
+            .arg(&users.group)
+            .arg(f.dir.path())
+            .arg(&f.db)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        std::fs::set_permissions(f.dir.path(), std::fs::Permissions::from_mode(0o2770)).unwrap();
         std::fs::set_permissions(&f.more, std::fs::Permissions::from_mode(0o644)).unwrap();
         let user = &users.users[0];
-        for w in writers(&f) {
-            let out = users.run_as(user, &f.db, &args(&w));
-            {
-                // import, act and roles refuse a user without a role before writing.
-                assert_eq!(out.code, 1, "{w:?}: {out:?}");
-                assert_eq!(out.stderr.trim().lines().count(), 1, "{out:?}");
+        let writers_refused = || {
+            for w in writers(&f) {
+                let out = users.run_as(user, &f.db, &args(&w));
+                out.assert_one_line_error("read-only");
             }
-        }
-        // Readers still read.
+        };
+        writers_refused();
+        // No role, no reading.
+        users
+            .run_as(user, &f.db, &["list"])
+            .assert_one_line_error("has no role on this desk");
+        // Permission bits do not stop root, the desk's supervisor.
+        let out = run(&f.db, &["roles", "grant", user, "agent"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        before = snapshot(&f.db);
+        writers_refused();
+        // With a role, readers read the read-only file.
         let out = users.run_as(user, &f.db, &["list"]);
         assert_eq!(out.code, 0, "{out:?}");
     }

@@ -167,10 +167,23 @@ fn open(path: &std::path::Path, who: &str) -> Store {
     Store::open(path, Policy::builtin(), Calendar::plain(), who).unwrap()
 }
 
+/// A new desk, `who` its first supervisor.
+fn create(path: &std::path::Path, who: &str) -> Store {
+    Store::create(
+        path,
+        Policy::builtin(),
+        Calendar::plain(),
+        who,
+        refund_desk::store::DeskKind::Test,
+        refund_desk::store::Clock::System,
+    )
+    .unwrap()
+}
+
 #[test]
 fn four_eyes_across_operators_on_one_file() {
     let desk = Desk::new();
-    let mut alice = open(&desk.db, "alice"); // creator: first supervisor
+    let mut alice = create(&desk.db, "alice"); // creator: first supervisor
     alice.set_role("bob", Some(Role::Supervisor)).unwrap();
     alice.set_role("carol", Some(Role::Agent)).unwrap();
     alice
@@ -184,7 +197,7 @@ fn four_eyes_across_operators_on_one_file() {
         .unwrap();
     let mut bob = open(&desk.db, "bob");
     let mut carol = open(&desk.db, "carol");
-    let now = refund_desk::store::now();
+    let now = alice.now();
     assert!(matches!(
         carol.set_role("carol", Some(Role::Supervisor)),
         Err(StoreError::Refused(_))
@@ -232,7 +245,7 @@ fn four_eyes_across_operators_on_one_file() {
 #[test]
 fn state_counts_follow_every_insert_and_transition() {
     let desk = Desk::new();
-    let mut alice = open(&desk.db, "alice");
+    let mut alice = create(&desk.db, "alice");
     alice
         .import(
             "ex",
@@ -243,7 +256,7 @@ fn state_counts_follow_every_insert_and_transition() {
         )
         .unwrap();
     let a = alice.actor().unwrap();
-    let now = refund_desk::store::now();
+    let now = alice.now();
     alice.act("LC-1001", &Action::Take, &a, None, now).unwrap();
     alice.act("LC-1002", &Action::Take, &a, None, now).unwrap();
     alice

@@ -115,7 +115,7 @@ pub fn run(setup: &Setup, args: ActArgs) -> anyhow::Result<ExitCode> {
             &action,
             &actor,
             args.expect_version,
-            crate::store::now(),
+            store.now(),
         )
     });
     match result {

@@ -5,9 +5,9 @@ use super::{ExitCode, Setup};
 use crate::domain::letter::draft;
 
 pub fn run(setup: &Setup, id: &str) -> anyhow::Result<ExitCode> {
-    let store = setup.open_store()?;
+    let store = setup.open_reader()?;
     let d = store.detail(id)?;
-    let today = crate::store::now()
+    let today = store.now()
         .with_timezone(&store.policy.tz)
         .date_naive();
     match draft(

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 pub fn run(setup: &Setup, json: bool) -> anyhow::Result<ExitCode> {
-    let store = setup.open_store_as_is()?;
+    let store = setup.open_reader()?;
     let new_policy = &store.policy;
     let stored_version = store.stored_policy_version()?.unwrap_or_default();
     let mut changes = Vec::new();

@@ -116,7 +116,7 @@ impl Store {
             action,
             "",
             &self.operator.clone(),
-            &super::stamp(super::now()),
+            &super::stamp(self.clock.now()),
             Some(note),
             payload,
         )?;

@@ -269,7 +269,7 @@ impl App {
     pub fn tick(&mut self) -> bool {
         let before = (self.today(), self.now.format("%H:%M").to_string());
         if self.live_clock {
-            self.now = crate::store::now();
+            self.now = self.store.now();
         }
         let mut changed = before != (self.today(), self.now.format("%H:%M").to_string());
         match self.store.change_mark() {
