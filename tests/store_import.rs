@@ -151,6 +151,7 @@ fn a_policy_change_recomputes_stored_verdicts() {
     let lcic_toml =
         include_str!("../assets/policies/lcic.toml").replace("window_days = 5", "window_days = 7");
     std::fs::write(policy.join("lcic.toml"), lcic_toml).unwrap();
+    // Reading never writes: a reader's policy changes no stored verdict.
     let (code, out, err) = desk.run(&[
         "--policy-dir",
         policy.to_str().unwrap(),
@@ -160,8 +161,19 @@ fn a_policy_change_recomputes_stored_verdicts() {
     ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["verdict"]["kind"], "full_refund");
-    assert_ne!(v["policy_version"], desk.show("W")["policy_version"]);
+    assert_eq!(v["verdict"]["kind"], "reject");
+    // A writing command opened under the new policy recomputes.
+    let empty = desk.write("empty.jsonl", "");
+    let (code, _, err) = desk.run(&[
+        "--policy-dir",
+        policy.to_str().unwrap(),
+        "import",
+        empty.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let w = desk.show("W");
+    assert_eq!(w["verdict"]["kind"], "full_refund");
+    assert_ne!(w["policy_version"], v["policy_version"]);
 }
 
 #[test]

@@ -32,6 +32,7 @@ impl Store {
         expected_version: Option<i64>,
         now: DateTime<FixedOffset>,
     ) -> Result<ActOutcome, StoreError> {
+        self.writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -107,6 +108,7 @@ impl Store {
         note: &str,
         payload: serde_json::Value,
     ) -> Result<(), StoreError> {
+        self.writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

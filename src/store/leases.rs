@@ -18,6 +18,7 @@ impl Store {
         id: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<Option<String>, StoreError> {
+        self.writable()?;
         let now_us = now.timestamp_micros();
         let tx = self
             .conn

@@ -100,6 +100,7 @@ pub struct Store {
     pub operator: String,
     clock: Clock,
     kind: DeskKind,
+    access: Access,
 }
 
 /// `--db`, else `$REFUND_DESK_DB`, else the user's data directory.
@@ -166,6 +167,7 @@ impl Store {
             operator: operator.to_string(),
             clock: if marks.pinned { how.clock } else { Clock::System },
             kind: marks.kind,
+            access: how.access,
         };
         if how.access == Access::Write {
             store.refresh_verdicts_if_policy_changed()?;
@@ -214,6 +216,18 @@ impl Store {
     /// demo desk opened with one.
     pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
         self.clock.now()
+    }
+
+    /// Refuses a write on a desk opened for reading (`snapshot` feeding the
+    /// console keys that act, say) with the reason, not SQLite's "read-only".
+    pub(crate) fn writable(&self) -> Result<(), StoreError> {
+        if self.access == Access::Read {
+            return Err(StoreError::Refused(
+                "the desk is open for reading only: reading commands such as snapshot never write"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     /// What the desk was created as.

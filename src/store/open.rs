@@ -226,16 +226,26 @@ fn check_companions(path: &Path, desk: &std::fs::Metadata, operator: &str) -> an
     Ok(wal)
 }
 
+/// No process has the desk open: SQLite's companions exist from a
+/// connection's first read to the last one's close.
+fn quiet(path: &Path) -> bool {
+    ["-wal", "-shm"]
+        .iter()
+        .all(|s| std::fs::symlink_metadata(with_suffix(path, s)).is_err())
+}
+
 /// The first 100 bytes say whether this is an SQLite file at all and how
-/// long it should be. A short file is only judged truncated when no `-wal`
-/// is there: with one, a checkpoint may be growing it at this moment.
-fn check_header(path: &Path, len: u64, wal: bool) -> anyhow::Result<()> {
+/// long it should be. A file shorter than its header says is only judged
+/// truncated while no process has it open before and after the look: a
+/// checkpoint writes the header (page 1) before the pages that grow the file.
+fn check_header(path: &Path) -> anyhow::Result<()> {
     use std::io::Read;
     let shown = path.display();
+    let was_quiet = quiet(path);
     let mut head = [0u8; 100];
-    let read = std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .map(|()| true);
+    let mut file = std::fs::File::open(path).with_context(|| format!("{shown}: cannot read"))?;
+    let len = file.metadata()?.len();
+    let read = file.read_exact(&mut head);
     match read {
         Ok(_) if head.starts_with(b"SQLite format 3\0") => {}
         Ok(_) => anyhow::bail!("{shown} is not a refund-desk database (not an SQLite file)"),
@@ -252,18 +262,21 @@ fn check_header(path: &Path, len: u64, wal: bool) -> anyhow::Result<()> {
         page.is_power_of_two() && (512..=65_536).contains(&page),
         "{shown} is malformed: its header names a page size of {page} bytes; restore it from a backup"
     );
-    if wal {
-        return Ok(());
-    }
+    // SQLite grows and shrinks the file by whole pages, whatever is running.
+    anyhow::ensure!(
+        len % page == 0,
+        "{shown} is truncated: {len} bytes, not a whole number of {page}-byte pages; restore it from a backup"
+    );
     let pages = u32::from_be_bytes([head[28], head[29], head[30], head[31]]) as u64;
     // The page count is valid only when written by the same change as the
     // rest of the header (SQLite's own rule).
     let valid = head[24..28] == head[92..96] && pages > 0;
-    let expected = if valid { pages * page } else { len };
-    anyhow::ensure!(
-        len % page == 0 && len >= expected,
-        "{shown} is truncated: {len} bytes where its header says {expected}; restore it from a backup"
-    );
+    if valid && len < pages * page && was_quiet && quiet(path) {
+        anyhow::bail!(
+            "{shown} is truncated: {len} bytes where its header says {}; restore it from a backup",
+            pages * page
+        );
+    }
     Ok(())
 }
 
@@ -389,7 +402,7 @@ pub(crate) fn open_existing(
     check_dir(path)?;
     let meta = check_file(path)?;
     let wal = check_companions(path, &meta, operator)?;
-    check_header(path, meta.len(), wal)?;
+    check_header(path)?;
     let rofs = check_access(path, &meta, how.access, operator)?;
     let mut conn = connect(path, how.access, rofs, wal)?;
     let (version, tables): (i64, i64) = conn

@@ -95,6 +95,7 @@ impl Store {
     /// accident. Returns whether anything changed (granting a role someone
     /// already has records nothing).
     pub fn set_role(&mut self, name: &str, role: Option<Role>) -> Result<bool, StoreError> {
+        self.writable()?;
         let me = self.actor()?;
         if me.role != Role::Supervisor {
             return Err(StoreError::Refused(format!(
