@@ -44,7 +44,10 @@ fn refund_desk_now_is_refused_on_a_real_desk() {
     let input = dir.path().join("t.jsonl");
     std::fs::write(&input, lcic_file("R", 4)).unwrap();
     assert_eq!(run(&db, &["import", input.to_str().unwrap()]).code, 0);
-    for a in [&["act", "R-1", "take"][..], &["act", "R-1", "approve", "--amount", "90.00"]] {
+    for a in [
+        &["act", "R-1", "take"][..],
+        &["act", "R-1", "approve", "--amount", "90.00"],
+    ] {
         assert_eq!(run(&db, a).code, 0);
     }
     assert_eq!(meta(&db, "desk_kind").as_deref(), Some("real"));
@@ -70,7 +73,10 @@ fn refund_desk_now_is_refused_on_a_real_desk() {
     ] {
         let out = pinned(&db, a);
         out.assert_one_line_error("REFUND_DESK_NOW is set, but");
-        assert!(out.stderr.contains("a real desk on the system clock"), "{a:?}: {out:?}");
+        assert!(
+            out.stderr.contains("a real desk on the system clock"),
+            "{a:?}: {out:?}"
+        );
         assert_eq!(std::fs::read(&db).unwrap(), before, "{a:?} wrote");
     }
     assert!(stamps(&db, "appeal").is_empty());

@@ -30,7 +30,10 @@ struct Bytes(Vec<u8>, Option<Vec<u8>>);
 /// Where two versions first differ, rather than a megabyte of numbers.
 impl std::fmt::Debug for Bytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let digest = |b: &[u8]| b.iter().fold(0u64, |h, x| h.wrapping_mul(31).wrapping_add(*x as u64));
+        let digest = |b: &[u8]| {
+            b.iter()
+                .fold(0u64, |h, x| h.wrapping_mul(31).wrapping_add(*x as u64))
+        };
         write!(
             f,
             "desk {} bytes #{:x}, log {:?}",
@@ -102,7 +105,13 @@ fn only_init_import_and_demo_create_a_desk() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stderr.contains("is its first supervisor"), "{out:?}");
     assert_eq!(count(&db, "SELECT count(*) FROM tickets"), 0);
-    assert_eq!(count(&db, "SELECT count(*) FROM operators WHERE role = 'supervisor'"), 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM operators WHERE role = 'supervisor'"
+        ),
+        1
+    );
     let made = bytes(&db);
     run(&db, &["init"]).assert_one_line_error("is already a desk");
     let again = bytes(&db);
@@ -125,7 +134,9 @@ fn only_init_import_and_demo_create_a_desk() {
     assert!(
         names(dir.path())
             .iter()
-            .all(|n| !n.starts_with('.') && n.contains(".db") || n == "t.jsonl" || n == "desk.policy"),
+            .all(|n| !n.starts_with('.') && n.contains(".db")
+                || n == "t.jsonl"
+                || n == "desk.policy"),
         "{:?}",
         names(dir.path())
     );
@@ -149,10 +160,16 @@ fn a_zero_byte_file_is_not_a_desk() {
     for a in all {
         let out = run(&db, &args(&a));
         out.assert_one_line_error("is empty: not a refund-desk desk");
-        assert_eq!(std::fs::metadata(&db).unwrap().len(), 0, "{a:?} wrote into it");
+        assert_eq!(
+            std::fs::metadata(&db).unwrap().len(),
+            0,
+            "{a:?} wrote into it"
+        );
         assert_eq!(
             names(dir.path()),
-            ["desk.db", "desk.policy", "t.jsonl"].map(String::from).into(),
+            ["desk.db", "desk.policy", "t.jsonl"]
+                .map(String::from)
+                .into(),
             "{a:?} made a file"
         );
     }
@@ -200,8 +217,8 @@ fn readers(policy_dir: &Path) -> Vec<Vec<String>> {
 fn longer_window(dir: &Path) -> PathBuf {
     let p = dir.join("my-policy");
     std::fs::create_dir(&p).unwrap();
-    let lcic = include_str!("../assets/policies/lcic.toml")
-        .replace("window_days = 5", "window_days = 30");
+    let lcic =
+        include_str!("../assets/policies/lcic.toml").replace("window_days = 5", "window_days = 30");
     std::fs::write(p.join("lcic.toml"), lcic).unwrap();
     p
 }
@@ -210,12 +227,18 @@ fn longer_window(dir: &Path) -> PathBuf {
 /// store::bulk): the search index, which any writer then builds.
 fn owe_search(db: &Path) {
     sql(db)
-        .execute("INSERT INTO meta (key, value) VALUES ('deferred_search', '1')", [])
+        .execute(
+            "INSERT INTO meta (key, value) VALUES ('deferred_search', '1')",
+            [],
+        )
         .unwrap();
 }
 
 fn owes_search(db: &Path) -> bool {
-    count(db, "SELECT count(*) FROM meta WHERE key = 'deferred_search'") == 1
+    count(
+        db,
+        "SELECT count(*) FROM meta WHERE key = 'deferred_search'",
+    ) == 1
 }
 
 #[test]
@@ -311,44 +334,73 @@ fn a_console_that_only_looks_changes_nothing() {
     }
     let after = bytes(&db);
     assert_eq!(after.0, before.0, "the console changed the desk file");
-    assert!(after.1.is_none_or(|w| w.is_empty()), "the console wrote a log");
+    assert!(
+        after.1.is_none_or(|w| w.is_empty()),
+        "the console wrote a log"
+    );
     assert!(owes_search(&db));
 }
 
-/// Turns a current desk back into the shape schema 3 had: events tied to a
-/// ticket (NOT NULL), no desk-level events, no kind or clock marks.
-fn back_to_schema_3(db: &Path) {
+/// The indexes and triggers on `events`, by kind and name.
+fn events_schema(db: &Path) -> Vec<(String, String)> {
     sql(db)
-        .execute_batch(
-            "BEGIN;
-             CREATE TABLE events_v3 (
-                 seq INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL REFERENCES tickets (id),
-                 action TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL,
-                 operator TEXT NOT NULL, at TEXT NOT NULL, note TEXT,
-                 payload TEXT NOT NULL DEFAULT '{}') STRICT;
-             INSERT INTO events_v3 SELECT * FROM events WHERE ticket_id IS NOT NULL;
-             DROP TABLE events;
-             ALTER TABLE events_v3 RENAME TO events;
-             CREATE INDEX events_by_ticket ON events (ticket_id, seq);
-             CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-             BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
-             CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-             BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
-             CREATE TRIGGER events_no_replace BEFORE INSERT ON events
-             WHEN NEW.seq IS NOT NULL AND EXISTS (SELECT 1 FROM events WHERE seq = NEW.seq)
-             BEGIN SELECT RAISE(ABORT, 'events are append-only: REPLACE refused'); END;
-             DELETE FROM meta WHERE key IN ('desk_kind', 'clock');
-             COMMIT;
-             PRAGMA user_version = 3;",
+        .prepare(
+            "SELECT type, name FROM sqlite_schema
+              WHERE tbl_name = 'events' AND sql IS NOT NULL ORDER BY 1, 2",
         )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Turns a current desk back into the shape it had one schema version ago,
+/// before events could belong to no ticket (that migration is the last):
+/// every event tied to a ticket (NOT NULL), no desk-level events, no kind
+/// or clock marks. Returns that version.
+fn back_before_desk_events(db: &Path) -> i64 {
+    let c = sql(db);
+    let kept: Vec<String> = c
+        .prepare(
+            "SELECT sql FROM sqlite_schema
+              WHERE tbl_name = 'events' AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
         .unwrap();
+    c.execute_batch(
+        "BEGIN;
+         CREATE TABLE events_old (
+             seq INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL REFERENCES tickets (id),
+             action TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL,
+             operator TEXT NOT NULL, at TEXT NOT NULL, note TEXT,
+             payload TEXT NOT NULL DEFAULT '{}') STRICT;
+         INSERT INTO events_old SELECT * FROM events WHERE ticket_id IS NOT NULL;
+         DROP TABLE events;
+         ALTER TABLE events_old RENAME TO events;
+         DELETE FROM meta WHERE key IN ('desk_kind', 'clock');",
+    )
+    .unwrap();
+    for sql in kept {
+        c.execute_batch(&sql).unwrap();
+    }
+    let version: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    c.execute_batch(&format!("COMMIT; PRAGMA user_version = {};", version - 1))
+        .unwrap();
+    version - 1
 }
 
 #[test]
 fn an_older_schema_is_refused_by_readers_and_upgraded_by_init() {
     let tmp = tempfile::tempdir().unwrap();
     let db = working_desk(tmp.path());
-    back_to_schema_3(&db);
+    let shape = events_schema(&db);
+    let old = back_before_desk_events(&db);
     let trail = |db: &Path| -> Vec<(i64, String, String)> {
         sql(db)
             .prepare("SELECT seq, ticket_id, action FROM events ORDER BY seq")
@@ -365,7 +417,9 @@ fn an_older_schema_is_refused_by_readers_and_upgraded_by_init() {
     all.push(vec![]); // the console
     for a in all {
         let out = run(&db, &args(&a));
-        out.assert_one_line_error("has schema version 3, older than this refund-desk's");
+        out.assert_one_line_error(&format!(
+            "has schema version {old}, older than this refund-desk's"
+        ));
         assert!(out.stderr.contains("refund-desk --db"), "{out:?}");
         assert!(out.stderr.contains("init` upgrades it"), "{out:?}");
         assert_eq!(bytes(&db).0, before.0, "{a:?} changed the desk");
@@ -373,13 +427,20 @@ fn an_older_schema_is_refused_by_readers_and_upgraded_by_init() {
 
     let out = run(&db, &["init"]);
     assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stderr.contains("from schema version 3 to"), "{out:?}");
-    assert!(count(&db, "PRAGMA user_version") > 3);
+    assert!(
+        out.stderr
+            .contains(&format!("from schema version {old} to {}", old + 1)),
+        "{out:?}"
+    );
+    assert_eq!(count(&db, "PRAGMA user_version"), old + 1);
     // Every event kept with its seq; desk-level events now fit.
     assert_eq!(trail(&db), old_trail);
     assert_eq!(run(&db, &["roles", "grant", "nobody", "agent"]).code, 0);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM events WHERE ticket_id IS NULL AND action = 'role_grant'"),
+        count(
+            &db,
+            "SELECT count(*) FROM events WHERE ticket_id IS NULL AND action = 'role_grant'"
+        ),
         1
     );
     // Still append-only, still indexed.
@@ -394,8 +455,9 @@ fn an_older_schema_is_refused_by_readers_and_upgraded_by_init() {
         assert!(err.to_string().contains("append-only"), "{attack}: {err}");
     }
     assert_eq!(
-        count(&db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events_by_ticket'"),
-        1
+        events_schema(&db),
+        shape,
+        "every index and trigger made again"
     );
     assert_eq!(run(&db, &["list"]).code, 0);
 }
@@ -405,8 +467,9 @@ fn demo_writes_only_into_a_desk_demo_made() {
     let tmp = tempfile::tempdir().unwrap();
     let real = working_desk(tmp.path());
     let before = bytes(&real);
-    run(&real, &["demo", "--tickets", "3"])
-        .assert_one_line_error("is a real desk: demo writes only into a new file or a desk demo created");
+    run(&real, &["demo", "--tickets", "3"]).assert_one_line_error(
+        "is a real desk: demo writes only into a new file or a desk demo created",
+    );
     assert_eq!(bytes(&real).0, before.0, "demo changed a real desk");
     assert_eq!(count(&real, "SELECT count(*) FROM tickets"), 6);
 
@@ -433,8 +496,9 @@ fn demo_writes_only_into_a_desk_demo_made() {
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(
         sql(&demo)
-            .query_row("SELECT value FROM meta WHERE key = 'desk_kind'", [], |r| r
-                .get::<_, String>(0))
+            .query_row("SELECT value FROM meta WHERE key = 'desk_kind'", [], |r| {
+                r.get::<_, String>(0)
+            })
             .unwrap(),
         "demo"
     );

@@ -63,7 +63,9 @@ fn as_user(user: &str, db: &Path, args: &[&str]) -> Out {
 fn console_as(user: &str, db: &Path) -> String {
     let mut cmd = std::process::Command::new("sh");
     cmd.arg("-c")
-        .arg(r#"stty rows 24 cols 80; umask 007; runuser -u "$0" -- "$1" --db "$2"; echo "exit=$?""#)
+        .arg(
+            r#"stty rows 24 cols 80; umask 007; runuser -u "$0" -- "$1" --db "$2"; echo "exit=$?""#,
+        )
         .arg(user)
         .arg(bin())
         .arg(db)
@@ -90,7 +92,10 @@ fn roles_are_events_and_no_role_means_no_reading() {
     std::fs::write(&input, lcic_file("R", 3)).unwrap();
     assert_eq!(run(&db, &["import", input.to_str().unwrap()]).code, 0);
     assert_eq!(run(&db, &["act", "R-1", "take"]).code, 0);
-    assert_eq!(run(&db, &["act", "R-1", "approve", "--amount", "90.00"]).code, 0);
+    assert_eq!(
+        run(&db, &["act", "R-1", "approve", "--amount", "90.00"]).code,
+        0
+    );
 
     // No role: no tickets by any road the program offers.
     let ask = format!(
@@ -111,10 +116,16 @@ fn roles_are_events_and_no_role_means_no_reading() {
     for a in readers {
         let out = as_user(&ann, &db, a);
         out.assert_one_line_error(&ask);
-        assert!(!out.stdout.contains("R-1"), "{a:?} showed a ticket: {out:?}");
+        assert!(
+            !out.stdout.contains("R-1"),
+            "{a:?} showed a ticket: {out:?}"
+        );
     }
     let screen = console_as(&ann, &db);
-    assert!(screen.contains(&ask) && screen.contains("exit=1"), "{screen:?}");
+    assert!(
+        screen.contains(&ask) && screen.contains("exit=1"),
+        "{screen:?}"
+    );
     assert!(!screen.contains("R-1"), "{screen:?}");
     assert_eq!(std::fs::read(&db).unwrap(), before, "refusals wrote");
     // Who to ask is no secret.

@@ -115,7 +115,11 @@ fn assert_whole_after_open(db: &Path, fresh_indexes: &[String]) -> bool {
     }
     let read = run(db, &["list", "--state", "closed"]);
     assert_eq!(read.code, 0, "{read:?}");
-    assert_eq!(owed_rows(db) > 0, owed, "a reading command changed what is owed");
+    assert_eq!(
+        owed_rows(db) > 0,
+        owed,
+        "a reading command changed what is owed"
+    );
     let empty = db.with_extension("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
     let opened = run(db, &["import", empty.to_str().unwrap()]);

@@ -51,7 +51,12 @@ fn writers(f: &Fixture) -> Vec<Vec<String>> {
         vec!["import".into(), f.more.to_str().unwrap().into()],
         vec!["act".into(), "E-1".into(), "take".into()],
         // `nobody`: an OS user that exists (a role is only for one).
-        vec!["roles".into(), "grant".into(), "nobody".into(), "agent".into()],
+        vec![
+            "roles".into(),
+            "grant".into(),
+            "nobody".into(),
+            "agent".into(),
+        ],
     ]
 }
 
@@ -314,7 +319,11 @@ fn a_directory_where_the_desk_should_be() {
             dir_db.display()
         ));
     }
-    assert_eq!(std::fs::read_dir(&dir_db).unwrap().count(), 0, "nothing made inside");
+    assert_eq!(
+        std::fs::read_dir(&dir_db).unwrap().count(),
+        0,
+        "nothing made inside"
+    );
 }
 
 #[test]
@@ -324,22 +333,38 @@ fn a_truncated_or_malformed_file() {
     let page = u16::from_be_bytes([good[16], good[17]]) as usize;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         // Cut at a page boundary: the header still says how long it was.
-        ("cut.db", good[..good.len() - 2 * page].to_vec(), "is truncated"),
+        (
+            "cut.db",
+            good[..good.len() - 2 * page].to_vec(),
+            "is truncated",
+        ),
         // Cut mid-page, as a copy that stopped would be.
-        ("mid.db", good[..good.len() - page / 2].to_vec(), "is truncated"),
-        ("page.db", {
-            let mut b = good.clone();
-            b[16] = 0x03; // page size 0x0300: not a power of two
-            b
-        }, "is malformed"),
-        ("schema.db", {
-            let mut b = good.clone();
-            // The schema table's page, after the file header: garbage.
-            for (i, x) in b[100..page].iter_mut().enumerate() {
-                *x = (i * 7 + 3) as u8;
-            }
-            b
-        }, "the desk file is damaged"),
+        (
+            "mid.db",
+            good[..good.len() - page / 2].to_vec(),
+            "is truncated",
+        ),
+        (
+            "page.db",
+            {
+                let mut b = good.clone();
+                b[16] = 0x03; // page size 0x0300: not a power of two
+                b
+            },
+            "is malformed",
+        ),
+        (
+            "schema.db",
+            {
+                let mut b = good.clone();
+                // The schema table's page, after the file header: garbage.
+                for (i, x) in b[100..page].iter_mut().enumerate() {
+                    *x = (i * 7 + 3) as u8;
+                }
+                b
+            },
+            "the desk file is damaged",
+        ),
     ];
     for (name, bytes, why) in cases {
         let db = f.dir.path().join(name);
@@ -347,7 +372,10 @@ fn a_truncated_or_malformed_file() {
         for a in every_command(&f) {
             let out = run(&db, &args(&a));
             out.assert_one_line_error(why);
-            assert!(out.stderr.contains(db.to_str().unwrap()), "names the file: {out:?}");
+            assert!(
+                out.stderr.contains(db.to_str().unwrap()),
+                "names the file: {out:?}"
+            );
             assert_eq!(std::fs::read(&db).unwrap(), bytes, "{name}: {a:?} wrote");
         }
     }
@@ -366,7 +394,8 @@ fn a_world_writable_desk_or_directory() {
         let out = run(&f.db, &args(&a));
         out.assert_one_line_error("is writable by everyone (mode 0666)");
         assert!(
-            out.stderr.contains(&format!("chmod o-w {}", f.db.display())),
+            out.stderr
+                .contains(&format!("chmod o-w {}", f.db.display())),
             "{out:?}"
         );
     }
@@ -376,7 +405,8 @@ fn a_world_writable_desk_or_directory() {
         let out = run(&f.db, &args(&a));
         out.assert_one_line_error("is writable by everyone (mode 0777)");
         assert!(
-            out.stderr.contains(&format!("chmod o-w {}", f.dir.path().display())),
+            out.stderr
+                .contains(&format!("chmod o-w {}", f.dir.path().display())),
             "{out:?}"
         );
     }
@@ -482,13 +512,16 @@ fn a_read_only_filesystem() {
         &["roles", "grant", "nobody", "agent"],
         &[], // the console
     ] {
-        run(&db, a).assert_one_line_error(&format!(
-            "{} is on a read-only filesystem",
-            db.display()
-        ));
+        run(&db, a)
+            .assert_one_line_error(&format!("{} is on a read-only filesystem", db.display()));
     }
     // Reading needs no writing.
-    for a in [&["list"][..], &["show", "O-1"], &["export", "events"], &["check"]] {
+    for a in [
+        &["list"][..],
+        &["show", "O-1"],
+        &["export", "events"],
+        &["check"],
+    ] {
         let out = run(&db, a);
         assert_eq!(out.code, 0, "{a:?}: {out:?}");
     }

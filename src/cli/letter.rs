@@ -7,9 +7,7 @@ use crate::domain::letter::draft;
 pub fn run(setup: &Setup, id: &str) -> anyhow::Result<ExitCode> {
     let store = setup.open_reader()?;
     let d = store.detail(id)?;
-    let today = store.now()
-        .with_timezone(&store.policy.tz)
-        .date_naive();
+    let today = store.now().with_timezone(&store.policy.tz).date_naive();
     match draft(
         &d.ticket,
         &d.verdict,

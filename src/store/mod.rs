@@ -21,10 +21,10 @@ mod verdicts;
 pub use act::ActOutcome;
 pub use audit::AuditEvent;
 pub use clock::{Clock, PIN_VAR};
-pub use open::{Access, DeskKind, OlderSchema, Opening};
-pub(crate) use open::busy_timeout;
 pub use dashboard::{Dashboard, DayTotals};
 pub use import::{ImportOptions, ImportReport, ImportStep};
+pub(crate) use open::busy_timeout;
+pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort};
 
 use crate::domain::calendar::Calendar;
@@ -165,7 +165,11 @@ impl Store {
             policy,
             calendar,
             operator: operator.to_string(),
-            clock: if marks.pinned { how.clock } else { Clock::System },
+            clock: if marks.pinned {
+                how.clock
+            } else {
+                Clock::System
+            },
             kind: marks.kind,
             access: how.access,
         };
@@ -192,7 +196,13 @@ impl Store {
                 path.display()
             );
         }
-        Self::open_with(path, policy, calendar, operator, Opening::new(Access::Write, clock))
+        Self::open_with(
+            path,
+            policy,
+            calendar,
+            operator,
+            Opening::new(Access::Write, clock),
+        )
     }
 
     /// The desk at `path`, created as `create` does if there is none
@@ -209,7 +219,13 @@ impl Store {
         if std::fs::symlink_metadata(path).is_err() {
             open::create_desk(path, operator, kind, clock)?;
         }
-        Self::open_with(path, policy, calendar, operator, Opening::new(Access::Write, clock))
+        Self::open_with(
+            path,
+            policy,
+            calendar,
+            operator,
+            Opening::new(Access::Write, clock),
+        )
     }
 
     /// Business time: the system clock, or the pinned instant on a test or

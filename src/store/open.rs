@@ -282,9 +282,17 @@ fn check_header(path: &Path) -> anyhow::Result<()> {
 
 /// Whether the desk can be opened as `access` needs: readable, writable for
 /// writers and the console. Returns whether its filesystem is read-only.
-fn check_access(path: &Path, meta: &std::fs::Metadata, access: Access, operator: &str) -> anyhow::Result<bool> {
+fn check_access(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    access: Access,
+    operator: &str,
+) -> anyhow::Result<bool> {
     let shown = path.display();
-    let writable = std::fs::OpenOptions::new().read(true).write(true).open(path);
+    let writable = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path);
     let why = match writable {
         Ok(_) => return Ok(false),
         Err(e) => e,
@@ -293,10 +301,9 @@ fn check_access(path: &Path, meta: &std::fs::Metadata, access: Access, operator:
     if access == Access::Read {
         return match std::fs::File::open(path) {
             Ok(_) => Ok(rofs),
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => anyhow::bail!(
-                "{shown} cannot be read by {operator} ({})",
-                ownership(meta)
-            ),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                anyhow::bail!("{shown} cannot be read by {operator} ({})", ownership(meta))
+            }
             Err(e) => anyhow::bail!("{shown}: cannot read: {e}"),
         };
     }
@@ -535,13 +542,12 @@ pub(crate) fn create_desk(
             let _ = std::fs::remove_file(with_suffix(temp, suffix));
         }
     };
-    let made = build(&temp, operator, kind, clock).and_then(|()| {
-        match std::fs::hard_link(&temp, path) {
+    let made =
+        build(&temp, operator, kind, clock).and_then(|()| match std::fs::hard_link(&temp, path) {
             Ok(()) => Ok(Created::Made),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(Created::AlreadyThere),
             Err(e) => Err(anyhow::anyhow!("{shown}: cannot create the desk: {e}")),
-        }
-    });
+        });
     cleanup(&temp);
     made
 }
@@ -562,7 +568,11 @@ fn build(temp: &Path, operator: &str, kind: DeskKind, clock: Clock) -> anyhow::R
         "INSERT INTO meta (key, value) VALUES ('desk_kind', ?1), ('clock', ?2)",
         [
             kind.as_str(),
-            if clock.is_pinned() { "pinned" } else { "system" },
+            if clock.is_pinned() {
+                "pinned"
+            } else {
+                "system"
+            },
         ],
     )?;
     super::roles::record_first_supervisor(&tx, operator, &super::stamp(clock.now()))?;
