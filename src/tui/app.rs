@@ -64,7 +64,7 @@ pub struct App {
     pub theme: Theme,
     /// The clock everything on screen is judged against; pinned in tests.
     pub now: DateTime<FixedOffset>,
-    /// Follow the wall clock (`store::now`) on each tick.
+    /// Follow the store's clock (`Store::now`) on each tick.
     pub live_clock: bool,
     pub role: Option<Role>,
     pub tab: usize,
