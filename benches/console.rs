@@ -38,13 +38,21 @@ fn main() {
         None => {
             _tmp = tempfile::tempdir().unwrap();
             let db = _tmp.path().join("bench.db");
-            let mut store = open(&db);
+            let mut store = Store::create(
+                &db,
+                Policy::builtin(),
+                Calendar::builtin_default(),
+                "bench",
+                refund_desk::store::DeskKind::Demo,
+                refund_desk::store::Clock::System,
+            )
+            .expect("create the bench database");
             let tickets = if quick { 500 } else { 20_000 };
             refund_desk::cli::demo::fill(&mut store, tickets, 7, |_| {}).unwrap();
             db
         }
     };
-    let now = refund_desk::store::now();
+    let now = chrono::Utc::now().fixed_offset();
     let (w, h) = (120, 40);
 
     let started = Instant::now();

@@ -64,11 +64,13 @@ fn import_into_sqlite(bencher: divan::Bencher) {
         .with_inputs(|| tempfile::tempdir().unwrap())
         .bench_local_values(|dir| {
             let db = dir.path().join("bench.db");
-            let mut store = refund_desk::store::Store::open(
+            let mut store = refund_desk::store::Store::create(
                 &db,
                 Policy::builtin(),
                 refund_desk::domain::calendar::Calendar::plain(),
                 "bench",
+                refund_desk::store::DeskKind::Test,
+                refund_desk::store::Clock::System,
             )
             .unwrap();
             store

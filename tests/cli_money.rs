@@ -6,8 +6,6 @@
 mod common;
 mod reliability_util;
 use common::{base, with, Desk};
-use refund_desk::domain::calendar::Calendar;
-use refund_desk::domain::policy::Policy;
 use refund_desk::domain::workflow::{Action, Role, Route};
 use refund_desk::store::Store;
 use reliability_util::{is_root, Out, TempUsers};
@@ -238,8 +236,7 @@ fn export_payouts_gives_finance_every_execution_exactly() {
     // the binary as its supervisor (the OS user running the tests).
     let me = refund_desk::operator::current().unwrap();
     {
-        let open =
-            |who: &str| Store::open(&desk.db, Policy::builtin(), Calendar::plain(), who).unwrap();
+        let open = |who: &str| common::open_test_desk(&desk.db, who);
         let mut alice = open("alice");
         alice.set_role("bob", Some(Role::Supervisor)).unwrap();
         alice.set_role(&me, Some(Role::Supervisor)).unwrap();

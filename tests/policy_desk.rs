@@ -5,7 +5,7 @@
 
 mod common;
 mod reliability_util;
-use common::{examples, lcic, Desk};
+use common::{examples, lcic, open_test_desk, Desk};
 use refund_desk::domain::calendar::Calendar;
 use refund_desk::domain::policy::Policy;
 use refund_desk::store::Store;
@@ -374,7 +374,15 @@ fn every_process_judges_by_the_desks_policy_whatever_its_binary_holds() {
     assert_eq!(store.policy.version, applied.as_str().unwrap());
     drop(store);
     let fresh = desk.dir.path().join("fresh.db");
-    let store = Store::open(&fresh, other.clone(), Calendar::plain(), "root").unwrap();
+    let store = Store::open_or_create(
+        &fresh,
+        other.clone(),
+        Calendar::plain(),
+        "root",
+        refund_desk::store::DeskKind::Test,
+        refund_desk::store::Clock::System,
+    )
+    .unwrap();
     assert_eq!(store.policy.version, other.version);
     drop(store);
     let store = Store::open(&fresh, Policy::builtin(), Calendar::plain(), "root").unwrap();
@@ -446,7 +454,8 @@ fn a_desk_from_before_the_stored_policy_adopts_the_builtin_once() {
     let reverdicts = "SELECT count(*) FROM events WHERE action = 'reverdict'";
     let before = count(&desk.db, reverdicts);
 
-    let (code, _, err) = desk.run(&["list"]);
+    // Readers refuse an older schema; `init` upgrades it.
+    let (code, _, err) = desk.run(&["init"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(desk.show("LC-1003")["verdict"]["kind"], "reject");
     assert_eq!(count(&desk.db, reverdicts), before + 1);
@@ -457,7 +466,8 @@ fn a_desk_from_before_the_stored_policy_adopts_the_builtin_once() {
     assert_eq!(history[0]["reason"], "adopted");
     assert_eq!(history[0]["payload"]["verdicts_checked_under"], wide);
     // Once: the next opens find the desk's own policy.
-    desk.run(&["list"]);
+    desk.run(&["init"]);
+    desk.run(&["import", examples().to_str().unwrap()]);
     assert_eq!(count(&desk.db, reverdicts), before + 1);
     assert_eq!(policy_show(&desk)["history"].as_array().unwrap().len(), 1);
 }
@@ -465,8 +475,13 @@ fn a_desk_from_before_the_stored_policy_adopts_the_builtin_once() {
 #[test]
 fn a_process_open_before_an_apply_writes_under_the_new_policy() {
     let desk = Desk::new();
-    let mut console = Store::open(&desk.db, Policy::builtin(), Calendar::plain(), "alice").unwrap();
-    let mut other = Store::open(&desk.db, Policy::builtin(), Calendar::plain(), "alice").unwrap();
+    let mut console = open_test_desk(&desk.db, "alice");
+    let mut other = open_test_desk(&desk.db, "alice");
+    // The binary below runs as the OS user, who needs a role to read.
+    let me = refund_desk::operator::current().unwrap();
+    other
+        .set_role(&me, Some(refund_desk::domain::workflow::Role::Agent))
+        .unwrap();
     let wide = Policy::load(Some(&wider_window(desk.dir.path()))).unwrap();
     other.apply_policy(wide.clone(), None).unwrap().unwrap();
     // Day 6 of the LCIC window: only the applied policy grants it.
@@ -478,7 +493,7 @@ fn a_process_open_before_an_apply_writes_under_the_new_policy() {
         .import("late", late.as_bytes(), Default::default(), |_| {}, |_| {})
         .unwrap();
     assert_eq!(console.policy.version, wide.version);
-    let (code, out, _) = desk.run(&["check"]);
-    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = desk.run(&["check"]);
+    assert_eq!(code, 0, "{out}{err}");
     assert_eq!(desk.show("OPEN-1")["verdict"]["kind"], "full_refund");
 }

@@ -240,7 +240,7 @@ fn eight_agents_on_one_file_commit_or_are_refused_and_every_commit_is_one_event(
     );
     let events = count(
         &db,
-        "SELECT count(*) FROM events WHERE action NOT IN ('import', 'reverdict')",
+        "SELECT count(*) FROM events WHERE action NOT IN ('import', 'reverdict') AND ticket_id IS NOT NULL",
     );
     assert_eq!(
         count(&db, "SELECT count(*) FROM tickets") as usize,
@@ -261,20 +261,24 @@ fn eight_agents_on_one_file_commit_or_are_refused_and_every_commit_is_one_event(
     assert_eq!(integrity(&db), "ok");
 }
 
-/// The first morning: 8 agents open a brand-new file at the same moment.
-/// Every one gets in; the schema is made once; one first supervisor.
+/// The first morning: 8 agents import into a brand-new file at the same
+/// moment (only creating commands make a desk). Every one gets in; the desk
+/// is made once, whole; one first supervisor; every ticket once.
 #[test]
 fn eight_agents_opening_a_brand_new_file_at_once_all_get_in() {
     let rounds = 6 * scale();
     let dir = tempfile::tempdir().unwrap();
     let reference = dir.path().join("alone.db");
-    assert_eq!(run(&reference, &["list"]).code, 0);
+    assert_eq!(run(&reference, &["init"]).code, 0);
     let schema_version = count(&reference, "PRAGMA user_version");
+    let input = dir.path().join("first.jsonl");
+    std::fs::write(&input, lcic_file("F", 20)).unwrap();
+    let input = input.to_str().unwrap();
     for round in 0..rounds {
         let db = dir.path().join(format!("fresh-{round}.db"));
         let outs: Vec<Out> = std::thread::scope(|s| {
             let hs: Vec<_> = (0..AGENTS)
-                .map(|_| s.spawn(|| run(&db, &["list", "--json"])))
+                .map(|_| s.spawn(|| run(&db, &["import", input])))
                 .collect();
             hs.into_iter().map(|h| h.join().unwrap()).collect()
         });
@@ -284,7 +288,15 @@ fn eight_agents_opening_a_brand_new_file_at_once_all_get_in() {
         }
         assert_eq!(count(&db, "PRAGMA user_version"), schema_version);
         assert_eq!(count(&db, "SELECT count(*) FROM operators"), 1);
+        assert_eq!(count(&db, "SELECT count(*) FROM tickets"), 20);
         assert_eq!(integrity(&db), "ok");
     }
+    // Nothing half-made is left beside the desks.
+    let litter: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(litter.is_empty(), "{litter:?}");
     println!("first open: {rounds} rounds of {AGENTS} simultaneous openers, all in");
 }

@@ -50,7 +50,13 @@ fn writers(f: &Fixture) -> Vec<Vec<String>> {
     vec![
         vec!["import".into(), f.more.to_str().unwrap().into()],
         vec!["act".into(), "E-1".into(), "take".into()],
-        vec!["roles".into(), "grant".into(), "zed".into(), "agent".into()],
+        // `nobody`: an OS user that exists (a role is only for one).
+        vec![
+            "roles".into(),
+            "grant".into(),
+            "nobody".into(),
+            "agent".into(),
+        ],
     ]
 }
 
@@ -98,7 +104,7 @@ fn a_file_that_is_not_a_database() {
 fn a_read_only_file() {
     use std::os::unix::fs::PermissionsExt;
     let f = fixture();
-    let before = snapshot(&f.db);
+    let mut before = snapshot(&f.db);
     std::fs::set_permissions(&f.db, std::fs::Permissions::from_mode(0o444)).unwrap();
     if !is_root() {
         for w in writers(&f) {
@@ -108,22 +114,38 @@ fn a_read_only_file() {
     } else {
         // Permission bits do not stop root: run the writers as a throwaway
         // user who can write the directory but not the file.
-        let Some(users) = TempUsers::create("ro", 1) else {
-            println!("NOTE read-only file: skipped (root without useradd/runuser)");
-            return;
-        };
-        std::fs::set_permissions(f.dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        let users = TempUsers::create("ro", 1)
+            .expect("as root, a throwaway user must be creatable (useradd, runuser)");
+        // The desk is shared by the user's group, which may work in its
+        // directory (a world-writable one would be refused); the file
+        // itself stays read-only.
+        let st = std::process::Command::new("chgrp")
+            .arg(&users.group)
+            .arg(f.dir.path())
+            .arg(&f.db)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        std::fs::set_permissions(f.dir.path(), std::fs::Permissions::from_mode(0o2770)).unwrap();
         std::fs::set_permissions(&f.more, std::fs::Permissions::from_mode(0o644)).unwrap();
         let user = &users.users[0];
-        for w in writers(&f) {
-            let out = users.run_as(user, &f.db, &args(&w));
-            {
-                // import, act and roles refuse a user without a role before writing.
-                assert_eq!(out.code, 1, "{w:?}: {out:?}");
-                assert_eq!(out.stderr.trim().lines().count(), 1, "{out:?}");
+        let writers_refused = || {
+            for w in writers(&f) {
+                let out = users.run_as(user, &f.db, &args(&w));
+                out.assert_one_line_error("read-only");
             }
-        }
-        // Readers still read.
+        };
+        writers_refused();
+        // No role, no reading.
+        users
+            .run_as(user, &f.db, &["list"])
+            .assert_one_line_error("has no role on this desk");
+        // Permission bits do not stop root, the desk's supervisor.
+        let out = run(&f.db, &["roles", "grant", user, "agent"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        before = snapshot(&f.db);
+        writers_refused();
+        // With a role, readers read the read-only file.
         let out = users.run_as(user, &f.db, &["list"]);
         assert_eq!(out.code, 0, "{out:?}");
     }
@@ -267,5 +289,243 @@ fn a_full_disk() {
     // The desk still works for small things once the failed write is gone.
     let out = run(&db, &["act", "F-1", "take"]);
     assert_eq!(out.code, 0, "{out:?}");
+    drop(fs);
+}
+
+/// Every command an agent might run on a desk, readers and writers.
+fn every_command(f: &Fixture) -> Vec<Vec<String>> {
+    let mut all = writers(f);
+    for a in [
+        &["list"][..],
+        &["show", "E-1"],
+        &["export", "events"],
+        &["check"],
+        &["init"],
+    ] {
+        all.push(a.iter().map(|s| s.to_string()).collect());
+    }
+    all
+}
+
+#[test]
+fn a_directory_where_the_desk_should_be() {
+    let f = fixture();
+    let dir_db = f.dir.path().join("folder.db");
+    std::fs::create_dir(&dir_db).unwrap();
+    for a in every_command(&f) {
+        let out = run(&dir_db, &args(&a));
+        out.assert_one_line_error(&format!(
+            "{} is a directory, not a refund-desk desk",
+            dir_db.display()
+        ));
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir_db).unwrap().count(),
+        0,
+        "nothing made inside"
+    );
+}
+
+#[test]
+fn a_truncated_or_malformed_file() {
+    let f = fixture();
+    let good = std::fs::read(&f.db).unwrap();
+    let page = u16::from_be_bytes([good[16], good[17]]) as usize;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        // Cut at a page boundary: the header still says how long it was.
+        (
+            "cut.db",
+            good[..good.len() - 2 * page].to_vec(),
+            "is truncated",
+        ),
+        // Cut mid-page, as a copy that stopped would be.
+        (
+            "mid.db",
+            good[..good.len() - page / 2].to_vec(),
+            "is truncated",
+        ),
+        (
+            "page.db",
+            {
+                let mut b = good.clone();
+                b[16] = 0x03; // page size 0x0300: not a power of two
+                b
+            },
+            "is malformed",
+        ),
+        (
+            "schema.db",
+            {
+                let mut b = good.clone();
+                // The schema table's page, after the file header: garbage.
+                for (i, x) in b[100..page].iter_mut().enumerate() {
+                    *x = (i * 7 + 3) as u8;
+                }
+                b
+            },
+            "the desk file is damaged",
+        ),
+    ];
+    for (name, bytes, why) in cases {
+        let db = f.dir.path().join(name);
+        std::fs::write(&db, &bytes).unwrap();
+        for a in every_command(&f) {
+            let out = run(&db, &args(&a));
+            out.assert_one_line_error(why);
+            assert!(
+                out.stderr.contains(db.to_str().unwrap()),
+                "names the file: {out:?}"
+            );
+            assert_eq!(std::fs::read(&db).unwrap(), bytes, "{name}: {a:?} wrote");
+        }
+    }
+}
+
+#[test]
+fn a_world_writable_desk_or_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = fixture();
+    let before = snapshot(&f.db);
+    let set = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    set(&f.db, 0o666);
+    for a in every_command(&f) {
+        let out = run(&f.db, &args(&a));
+        out.assert_one_line_error("is writable by everyone (mode 0666)");
+        assert!(
+            out.stderr
+                .contains(&format!("chmod o-w {}", f.db.display())),
+            "{out:?}"
+        );
+    }
+    set(&f.db, 0o660);
+    set(f.dir.path(), 0o777);
+    for a in every_command(&f) {
+        let out = run(&f.db, &args(&a));
+        out.assert_one_line_error("is writable by everyone (mode 0777)");
+        assert!(
+            out.stderr
+                .contains(&format!("chmod o-w {}", f.dir.path().display())),
+            "{out:?}"
+        );
+    }
+    // Nor is a new desk made there.
+    let fresh = f.dir.path().join("new.db");
+    run(&fresh, &["init"]).assert_one_line_error("is writable by everyone");
+    assert!(!fresh.exists());
+    set(f.dir.path(), 0o700);
+    assert_eq!(snapshot(&f.db), before, "nothing was written");
+}
+
+#[test]
+fn companions_that_belong_to_someone_else() {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        println!("NOTE companions owned by others: skipped (needs root to create a user)");
+        return;
+    }
+    let users = TempUsers::create("co", 1)
+        .expect("as root, a throwaway user must be creatable (useradd, runuser)");
+    let user = &users.users[0];
+    let f = fixture();
+    let before = snapshot(&f.db);
+    // Planted beside the desk by a user outside its owner and group.
+    for ext in ["-wal", "-shm"] {
+        let planted = with_ext(&f.db, ext);
+        std::fs::write(&planted, b"").unwrap();
+        let st = std::process::Command::new("chown")
+            .arg(format!("{user}:{}", users.group))
+            .arg(&planted)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        for a in every_command(&f) {
+            let out = run(&f.db, &args(&a));
+            out.assert_one_line_error(&format!(
+                "{} belongs to neither the desk's owner nor its group",
+                planted.display()
+            ));
+        }
+        assert!(planted.exists(), "left for a person to look at");
+        std::fs::remove_file(&planted).unwrap();
+    }
+    // The desk's own group, but not writable by the agent who must use it.
+    let st = std::process::Command::new("chgrp")
+        .arg(&users.group)
+        .arg(f.dir.path())
+        .arg(&f.db)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::set_permissions(f.dir.path(), std::fs::Permissions::from_mode(0o2770)).unwrap();
+    assert_eq!(run(&f.db, &["roles", "grant", user, "agent"]).code, 0);
+    let before = (before.0, before.1 + 1, before.2, snapshot(&f.db).3);
+    let shm = with_ext(&f.db, "-shm");
+    std::fs::write(&shm, b"").unwrap();
+    std::fs::set_permissions(&shm, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::process::Command::new("chgrp")
+        .arg(&users.group)
+        .arg(&shm)
+        .status()
+        .unwrap();
+    for a in [&["list"][..], &["act", "E-1", "take"]] {
+        users
+            .run_as(user, &f.db, a)
+            .assert_one_line_error(&format!("{} cannot be written by {user}", shm.display()));
+    }
+    std::fs::remove_file(&shm).unwrap();
+    assert_eq!(snapshot(&f.db), before, "nothing was written");
+}
+
+fn with_ext(db: &Path, ext: &str) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(ext);
+    p.into()
+}
+
+#[test]
+fn a_read_only_filesystem() {
+    let dir = tempfile::tempdir().unwrap();
+    if !is_root() {
+        println!("NOTE read-only filesystem: skipped (needs root to mount one)");
+        return;
+    }
+    let fs = Tmpfs::mount(&dir.path().join("ro"), "8m").expect("as root, a tmpfs must mount");
+    let db = fs.0.join("desk.db");
+    let input = dir.path().join("t.jsonl");
+    std::fs::write(&input, lcic_file("O", 5)).unwrap();
+    assert_eq!(run(&db, &["import", input.to_str().unwrap()]).code, 0);
+    assert_eq!(run(&db, &["act", "O-1", "take"]).code, 0);
+    let st = std::process::Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&fs.0)
+        .status()
+        .unwrap();
+    assert!(st.success(), "remount read-only");
+    let before = std::fs::read(&db).unwrap();
+    let more = dir.path().join("more.jsonl");
+    std::fs::write(&more, lcic_file("P", 2)).unwrap();
+    for a in [
+        &["import", more.to_str().unwrap()][..],
+        &["act", "O-2", "take"],
+        &["roles", "grant", "nobody", "agent"],
+        &[], // the console
+    ] {
+        run(&db, a)
+            .assert_one_line_error(&format!("{} is on a read-only filesystem", db.display()));
+    }
+    // Reading needs no writing.
+    for a in [
+        &["list"][..],
+        &["show", "O-1"],
+        &["export", "events"],
+        &["check"],
+    ] {
+        let out = run(&db, a);
+        assert_eq!(out.code, 0, "{a:?}: {out:?}");
+    }
+    assert!(run(&db, &["show", "O-1"]).stdout.contains("initial_review"));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
     drop(fs);
 }

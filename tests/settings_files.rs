@@ -83,17 +83,19 @@ fn policy_and_calendar_files_that_never_end_are_refused() {
     std::fs::create_dir(&dir).unwrap();
     std::os::unix::fs::symlink("/dev/zero", dir.join("lcic.toml")).unwrap();
     let (code, _, err) = desk.run(&[
-        "--policy-dir",
-        dir.to_str().unwrap(),
         "eval",
         tickets.to_str().unwrap(),
+        "--policy-dir",
+        dir.to_str().unwrap(),
     ]);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("lcic.toml") && err.contains("1048576 bytes"),
         "{err}"
     );
-    let (code, _, err) = desk.run(&["--calendar", "/dev/zero", "eval", tickets.to_str().unwrap()]);
+    // Calendars are given to `policy diff/apply` only; the desk must exist.
+    assert_eq!(desk.run(&["import", tickets.to_str().unwrap()]).0, 0);
+    let (code, _, err) = desk.run(&["policy", "diff", "--calendar", "/dev/zero"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("1048576 bytes"), "{err}");
 }

@@ -165,13 +165,26 @@ fn a_stale_write_is_refused_and_changes_nothing() {
 }
 
 fn open(path: &std::path::Path, who: &str) -> Store {
-    Store::open(path, Policy::builtin(), Calendar::plain(), who).unwrap()
+    common::open_test_desk(path, who)
+}
+
+/// A new desk, `who` its first supervisor.
+fn create(path: &std::path::Path, who: &str) -> Store {
+    Store::create(
+        path,
+        Policy::builtin(),
+        Calendar::plain(),
+        who,
+        refund_desk::store::DeskKind::Test,
+        refund_desk::store::Clock::Pinned(chrono::DateTime::parse_from_rfc3339(NOW).unwrap()),
+    )
+    .unwrap()
 }
 
 #[test]
 fn four_eyes_across_operators_on_one_file() {
     let desk = Desk::new();
-    let mut alice = open(&desk.db, "alice"); // creator: first supervisor
+    let mut alice = create(&desk.db, "alice"); // creator: first supervisor
     alice.set_role("bob", Some(Role::Supervisor)).unwrap();
     alice.set_role("carol", Some(Role::Agent)).unwrap();
     alice
@@ -185,7 +198,7 @@ fn four_eyes_across_operators_on_one_file() {
         .unwrap();
     let mut bob = open(&desk.db, "bob");
     let mut carol = open(&desk.db, "carol");
-    let now = refund_desk::store::now();
+    let now = alice.now();
     assert!(matches!(
         carol.set_role("carol", Some(Role::Supervisor)),
         Err(StoreError::Refused(_))
@@ -233,7 +246,7 @@ fn four_eyes_across_operators_on_one_file() {
 #[test]
 fn state_counts_follow_every_insert_and_transition() {
     let desk = Desk::new();
-    let mut alice = open(&desk.db, "alice");
+    let mut alice = create(&desk.db, "alice");
     alice
         .import(
             "ex",
@@ -244,7 +257,7 @@ fn state_counts_follow_every_insert_and_transition() {
         )
         .unwrap();
     let a = alice.actor().unwrap();
-    let now = refund_desk::store::now();
+    let now = alice.now();
     alice.act("LC-1001", &Action::Take, &a, None, now).unwrap();
     alice.act("LC-1002", &Action::Take, &a, None, now).unwrap();
     alice
@@ -306,7 +319,7 @@ fn a_supervisor_alone_never_goes_past_the_limit() {
     load(&mut alice, &[base("live")], false);
     let mut bob = open(&desk.db, "bob");
     let (a, b) = (alice.actor().unwrap(), bob.actor().unwrap());
-    let now = refund_desk::store::now();
+    let now = alice.now();
     alice.act("V-1", &Action::Take, &a, None, now).unwrap();
     let approve = Action::Approve {
         amount: Some(dec("5000.00")),
@@ -349,7 +362,7 @@ fn an_update_lowering_the_verdict_voids_the_decision_it_no_longer_supports() {
     let desk = Desk::new();
     let mut alice = open(&desk.db, "alice");
     let a = alice.actor().unwrap();
-    let now = refund_desk::store::now();
+    let now = alice.now();
     let raised = with("lcic", json!({"payment": {"cash": "5000.00"}}));
     load(&mut alice, &[base("lcic")], false);
     load(&mut alice, &[raised], true);
@@ -400,7 +413,7 @@ fn a_policy_change_voids_decisions_and_after_execute_is_only_recorded() {
     let desk = Desk::new();
     let mut alice = open(&desk.db, "alice");
     let a = alice.actor().unwrap();
-    let now = refund_desk::store::now();
+    let now = alice.now();
     // Two tickets on day 2 of the LCIC window: one decided, one paid.
     let paid = with("lcic", json!({"id": "L-2", "account": {"id": "acc-2"}}));
     load(&mut alice, &[base("lcic"), paid], false);
@@ -429,7 +442,8 @@ fn a_policy_change_voids_decisions_and_after_execute_is_only_recorded() {
         .replace("window_days = 5", "window_days = 1");
     std::fs::write(dir.path().join("lcic.toml"), lcic).unwrap();
     let policy = Policy::load(Some(dir.path())).unwrap();
-    let alice = Store::open(&desk.db, policy, Calendar::plain(), "alice").unwrap();
+    let mut alice = open(&desk.db, "alice");
+    alice.apply_policy(policy, None).unwrap();
     let d = alice.detail("L-1").unwrap();
     assert_eq!(d.verdict.kind.as_str(), "reject");
     assert_eq!(d.case.state.as_str(), "evaluation");
@@ -455,7 +469,7 @@ fn a_payout_reference_is_unique_across_the_desk_in_the_database_too() {
     let desk = Desk::new();
     let mut alice = open(&desk.db, "alice");
     let a = alice.actor().unwrap();
-    let now = refund_desk::store::now();
+    let now = alice.now();
     let other = with("lcic", json!({"id": "L-2", "account": {"id": "acc-2"}}));
     load(&mut alice, &[base("lcic"), other], false);
     let steps = [

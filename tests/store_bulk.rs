@@ -130,6 +130,10 @@ fn opening_the_file_mid_load_leaves_the_build_to_the_loader() {
         .spawn()
         .unwrap();
     let tickets = || -> i64 {
+        // Opening a missing path with rusqlite would make an empty file there.
+        if !desk.db.exists() {
+            return 0;
+        }
         rusqlite::Connection::open(&desk.db)
             .and_then(|c| c.query_row("SELECT count(*) FROM tickets", [], |r| r.get(0)))
             .unwrap_or(0)

@@ -55,7 +55,15 @@ fn day_totals_follow_imports_updates_and_policy_changes() {
     let desk = Desk::new();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let open = |policy: Policy| Store::open(&desk.db, policy, Calendar::plain(), "alice").unwrap();
-    let mut store = open(Policy::builtin());
+    let mut store = Store::create(
+        &desk.db,
+        Policy::builtin(),
+        Calendar::plain(),
+        "alice",
+        refund_desk::store::DeskKind::Demo,
+        refund_desk::store::Clock::System,
+    )
+    .unwrap();
     refund_desk::cli::demo::fill(&mut store, 1_500, 3, |_| {}).unwrap();
     let totals = from_dashboard(&store, today);
     assert!(totals.len() > 50, "{}", totals.len());

@@ -12,13 +12,14 @@ use refund_desk::tui::app::{queue_filter, QUEUES};
 const NOW: &str = "2026-11-23T10:00:00+08:00";
 
 fn desk() -> (tempfile::TempDir, Store) {
-    std::env::set_var("REFUND_DESK_NOW", NOW);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(
+    let mut store = Store::create(
         &dir.path().join("desk.db"),
         Policy::builtin(),
         Calendar::builtin_default(),
         "alice",
+        refund_desk::store::DeskKind::Test,
+        refund_desk::store::Clock::Pinned(chrono::DateTime::parse_from_rfc3339(NOW).unwrap()),
     )
     .unwrap();
     // Demo tickets, a few hundred walked through the workflow by alice and

@@ -74,8 +74,12 @@ fn keymap_file_rebinds_and_footer_and_help_follow() {
         text.contains("help — keys") && text.contains("T "),
         "{text}"
     );
+    // T is take now; a snapshot never writes, so the take is refused.
     let text = stdout(&run(dir.path(), &["snapshot", "--keys", "T"], Some(&km)));
-    assert!(text.contains("LC-1001 take: now initial_review"), "{text}");
+    assert!(
+        text.contains("LC-1001 take:") && text.contains("for reading only"),
+        "{text}"
+    );
 }
 
 #[test]

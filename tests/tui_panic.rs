@@ -8,6 +8,15 @@ fn a_panic_in_the_console_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.db");
     let bin = assert_cmd::cargo::cargo_bin("refund-desk");
+    // Only creating commands make a desk; the console opens one.
+    let made = Command::new(&bin)
+        .arg("--db")
+        .arg(&db)
+        .arg("init")
+        .env_remove("REFUND_DESK_NOW")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
     // After the console dies, the same pty reports its mode with `stty -a`.
     let mut cmd = Command::new("sh");
     cmd.arg("-c")

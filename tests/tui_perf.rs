@@ -1,6 +1,7 @@
 //! Timings of the console's store work on a big database. Not run by
-//! default: build one with `refund-desk --db /tmp/big.db demo --tickets 1000000`,
-//! then `REFUND_DESK_PERF_DB=/tmp/big.db cargo test --release --test tui_perf -- --ignored --nocapture`.
+//! default: build one with `refund-desk --db ~/big.db demo --tickets 1000000` (not directly in /tmp:
+//! a world-writable directory is refused),
+//! then `REFUND_DESK_PERF_DB=~/big.db cargo test --release --test tui_perf -- --ignored --nocapture`.
 
 mod tui_support;
 

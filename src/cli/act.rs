@@ -114,15 +114,9 @@ pub fn run(setup: &Setup, args: ActArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let mut store = setup.open_store()?;
-    let result = store.actor().and_then(|actor| {
-        store.act(
-            &args.id,
-            &action,
-            &actor,
-            args.expect_version,
-            crate::store::now(),
-        )
-    });
+    let result = store
+        .actor()
+        .and_then(|actor| store.act(&args.id, &action, &actor, args.expect_version, store.now()));
     match result {
         Ok(ActOutcome::Done {
             to,

@@ -18,19 +18,31 @@ pub enum RolesCommand {
 }
 
 pub fn roles(setup: &Setup, cmd: Option<RolesCommand>) -> anyhow::Result<ExitCode> {
+    let Some(cmd) = cmd else {
+        let store = setup.open_reader_any()?;
+        for (name, role, by, at) in store.operators()? {
+            println!("{name:<16} {role:<10} granted by {by} at {at}");
+        }
+        return Ok(ExitCode::Ok);
+    };
+    if let RolesCommand::Grant { user, .. } = &cmd {
+        // A role for a name no one logs in as could never be used — or could
+        // be by whoever creates that account later.
+        if !crate::operator::exists(user)? {
+            eprintln!(
+                "refund-desk: roles grant: there is no OS user {}: a role is for someone who logs in",
+                crate::text::inert(user)
+            );
+            return Ok(ExitCode::Error);
+        }
+    }
     let mut store = setup.open_store()?;
     let result = match cmd {
-        None => {
-            for (name, role, by, at) in store.operators()? {
-                println!("{name:<16} {role:<10} granted by {by} at {at}");
-            }
-            return Ok(ExitCode::Ok);
-        }
-        Some(RolesCommand::Grant { user, role }) => store.set_role(&user, Role::parse(&role)),
-        Some(RolesCommand::Revoke { user }) => store.set_role(&user, None),
+        RolesCommand::Grant { user, role } => store.set_role(&user, Role::parse(&role)),
+        RolesCommand::Revoke { user } => store.set_role(&user, None),
     };
     match result {
-        Ok(()) => Ok(ExitCode::Ok),
+        Ok(_) => Ok(ExitCode::Ok),
         Err(e) => {
             eprintln!("refund-desk: {e}");
             Ok(ExitCode::Error)
@@ -39,14 +51,15 @@ pub fn roles(setup: &Setup, cmd: Option<RolesCommand>) -> anyhow::Result<ExitCod
 }
 
 pub fn backup(setup: &Setup, dest: &Path) -> anyhow::Result<ExitCode> {
-    let store = setup.open_store()?;
+    // A copy only reads the desk.
+    let store = setup.open_reader()?;
     store.backup_to(dest)?;
     eprintln!("backed up {} to {}", store.path.display(), dest.display());
     Ok(ExitCode::Ok)
 }
 
 pub fn check(setup: &Setup) -> anyhow::Result<ExitCode> {
-    let store = setup.open_store()?;
+    let store = setup.open_reader()?;
     let integrity = store.integrity_check()?;
     println!("integrity: {integrity}");
     let mismatches = store.verify_verdicts(|id, stored, fresh| {

@@ -1,7 +1,7 @@
 //! `refund-desk [--db PATH]` and `refund-desk --demo`: the console.
 
 use super::{ExitCode, Setup};
-use crate::store::Store;
+use crate::store::{Access, DeskKind, Store};
 use crate::tui::{app::App, keymap::Keymap, theme::Theme};
 use std::path::PathBuf;
 
@@ -17,11 +17,16 @@ impl Drop for DemoDir {
     }
 }
 
-/// The store the console works on: `--db` (or its defaults), or a fresh
-/// demo database in a temporary directory.
-pub fn open(setup: &Setup, demo: bool) -> anyhow::Result<(Store, Option<DemoDir>)> {
+/// The store the console works on: `--db` (or its defaults), opened for
+/// the console or, for `snapshot`, read-only; or a fresh demo database in a
+/// temporary directory.
+pub fn open(setup: &Setup, demo: bool, access: Access) -> anyhow::Result<(Store, Option<DemoDir>)> {
     if !demo {
-        return Ok((setup.open_store()?, None));
+        let store = match access {
+            Access::Read => setup.open_reader()?,
+            _ => setup.open_console()?,
+        };
+        return Ok((store, None));
     }
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -30,11 +35,13 @@ pub fn open(setup: &Setup, demo: bool) -> anyhow::Result<(Store, Option<DemoDir>
     let dir = std::env::temp_dir().join(format!("refund-desk-demo-{}-{stamp}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let dir = DemoDir(dir);
-    let mut store = Store::open(
+    let mut store = Store::create(
         &dir.0.join("demo.db"),
         setup.policy.clone(),
         setup.calendar.clone(),
         &crate::operator::current()?,
+        DeskKind::Demo,
+        setup.clock,
     )?;
     super::demo::fill(&mut store, DEMO_TICKETS, 7, |_| {})?;
     Ok((store, Some(dir)))
@@ -59,8 +66,12 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
 
 pub fn run(setup: &Setup, demo: bool) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
-    // Checked before anything is opened or drawn: without a terminal the
-    // escape sequences would land in a pipe or a log.
+    let keymap = Keymap::load()?;
+    // The desk first (opening it for the console writes nothing), so that a
+    // missing or refused desk is named whatever runs the command; then the
+    // terminal, before anything is drawn: without one the escape sequences
+    // would land in a pipe or a log.
+    let (store, _demo_dir) = open(setup, demo, Access::Console)?;
     for (name, is_tty) in [
         ("standard input", std::io::stdin().is_terminal()),
         ("standard output", std::io::stdout().is_terminal()),
@@ -70,8 +81,6 @@ pub fn run(setup: &Setup, demo: bool) -> anyhow::Result<ExitCode> {
             "the console needs a terminal, and {name} is not one (for scripts: list, show, snapshot)"
         );
     }
-    let keymap = Keymap::load()?;
-    let (store, _demo_dir) = open(setup, demo)?;
     let _log = init_logging();
     tracing::info!(db = %store.path.display(), operator = %store.operator, "console starts");
     // Installed before ratatui's hook, which restores the terminal first and then calls this.
@@ -80,7 +89,8 @@ pub fn run(setup: &Setup, demo: bool) -> anyhow::Result<ExitCode> {
         tracing::error!("panic: {info}");
         previous(info);
     }));
-    let app = App::new(store, keymap, Theme::from_env(), crate::store::now());
+    let now = store.now();
+    let app = App::new(store, keymap, Theme::from_env(), now);
     let result = crate::tui::run(app);
     if let Err(e) = &result {
         tracing::error!("console stopped: {e:#}");

@@ -5,7 +5,7 @@
 use super::{ExitCode, Setup};
 use crate::domain::demo::DemoGenerator;
 use crate::domain::workflow::{Action, Party, Role, Route};
-use crate::store::{ImportOptions, Store};
+use crate::store::{DeskKind, ImportOptions, Store};
 use std::io::Read;
 
 /// Streams generated JSON Lines, so a million tickets never sit in memory.
@@ -43,7 +43,7 @@ pub fn fill(
     seed: u64,
     progress: impl FnMut(crate::store::ImportStep),
 ) -> anyhow::Result<u64> {
-    let now = crate::store::now();
+    let now = store.now();
     let reader = DemoReader {
         generator: DemoGenerator::new(seed, now),
         remaining: tickets,
@@ -74,7 +74,7 @@ fn walk_some(store: &mut Store, how_many: u64) -> anyhow::Result<u64> {
     }
     let alice = store.actor_named("alice")?;
     let bob = store.actor_named("bob")?;
-    let now = crate::store::now();
+    let now = store.now();
     // A desk clears its backlog: tickets older than two weeks are done, so
     // the demo's queues look like a working desk, not a pile of breaches.
     // The newest are spread over every stage.
@@ -184,7 +184,7 @@ fn walk_some(store: &mut Store, how_many: u64) -> anyhow::Result<u64> {
 
 pub fn run(setup: &Setup, tickets: u64, seed: u64, print: bool) -> anyhow::Result<ExitCode> {
     if print {
-        let mut generator = DemoGenerator::new(seed, crate::store::now());
+        let mut generator = DemoGenerator::new(seed, setup.clock.now());
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for _ in 0..tickets {
             use std::io::Write;
@@ -193,7 +193,21 @@ pub fn run(setup: &Setup, tickets: u64, seed: u64, print: bool) -> anyhow::Resul
         return Ok(ExitCode::Ok);
     }
     let started = std::time::Instant::now();
-    let mut store = setup.open_store()?;
+    // Demo tickets walked by made-up operators belong only in a desk made
+    // for them: looked at read-only first, so a refusal changes nothing.
+    let path = crate::store::default_path(setup.db.as_deref())?;
+    if std::fs::symlink_metadata(&path).is_ok() {
+        let kind = setup.open_reader_any()?.kind();
+        if kind != DeskKind::Demo {
+            eprintln!(
+                "refund-desk: demo: {} is a {} desk: demo writes only into a new file or a desk demo created",
+                path.display(),
+                kind.as_str()
+            );
+            return Ok(ExitCode::Error);
+        }
+    }
+    let mut store = setup.open_or_create(DeskKind::Demo)?;
     let mut bar = super::import::Progress::new("demo", None);
     let walked = fill(&mut store, tickets, seed, |step| bar.step(step))?;
     bar.finish();

@@ -11,6 +11,12 @@ use std::io::Write;
 pub enum ExportCommand {
     /// Every executed payout in a date range, for finance (CSV or JSON).
     Payouts(PayoutsArgs),
+    /// The audit trail as JSON Lines, in order: tickets' events, role and policy changes.
+    Events {
+        /// Only events after this seq: the last one an earlier export wrote.
+        #[arg(long, value_name = "SEQ", default_value_t = 0)]
+        since: i64,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -33,6 +39,7 @@ fn date(s: &str) -> Result<NaiveDate, String> {
 pub fn run(setup: &Setup, command: ExportCommand) -> anyhow::Result<ExitCode> {
     match command {
         ExportCommand::Payouts(args) => payouts(setup, &args),
+        ExportCommand::Events { since } => super::export_events::events(setup, since),
     }
 }
 
@@ -66,7 +73,7 @@ fn payouts(setup: &Setup, args: &PayoutsArgs) -> anyhow::Result<ExitCode> {
         }
     }
     // As is: an export reports what the desk holds, recomputing nothing.
-    let store = setup.open_store_as_is()?;
+    let store = setup.open_reader()?;
     let rows = store.payouts(args.from, args.to)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.format == "json" {

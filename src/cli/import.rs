@@ -5,7 +5,7 @@ use crate::store::{ImportOptions, ImportReport, ImportStep};
 use std::io::IsTerminal;
 
 pub fn run(setup: &Setup, files: &[String], update: bool) -> anyhow::Result<ExitCode> {
-    let mut store = setup.open_store()?;
+    let mut store = setup.open_or_create(crate::store::DeskKind::for_clock(setup.clock))?;
     // Importing (and --update above all) changes what agents act on: only
     // operators the desk knows may do it.
     if let Err(e) = store.actor() {

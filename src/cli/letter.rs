@@ -7,7 +7,12 @@ use crate::domain::letter::Letter;
 use crate::store::StoreError;
 
 pub fn run(setup: &Setup, id: &str, sent: bool) -> anyhow::Result<ExitCode> {
-    let mut store = setup.open_store()?;
+    // Drafting only reads; recording the letter as sent writes an event.
+    let mut store = if sent {
+        setup.open_store()?
+    } else {
+        setup.open_reader()?
+    };
     let d = store.detail(id)?;
     let letter = match d.letter(&store.policy) {
         Ok(l) => l,

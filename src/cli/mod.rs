@@ -6,7 +6,9 @@ pub mod console;
 pub mod demo;
 pub mod eval;
 pub mod export;
+pub mod export_events;
 pub mod import;
+pub mod init;
 pub mod letter;
 pub mod list;
 pub mod policy;
@@ -16,7 +18,7 @@ pub mod snapshot;
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;
 use crate::ingest::Rejected;
-use crate::store::{self, Store};
+use crate::store::{self, Access, Clock, DeskKind, Opening, Store};
 use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
@@ -48,6 +50,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Create an empty desk; you become its first supervisor.
+    Init,
     /// Import tickets from JSON Lines or CSV files (- for stdin).
     Import {
         #[arg(required = true)]
@@ -106,7 +110,7 @@ pub enum Command {
     Backup { path: PathBuf },
     /// Check the database: integrity, and every stored verdict against a fresh evaluation.
     Check,
-    /// Export what others keep: payouts for finance.
+    /// Write the desk's records out: payouts for finance, the audit trail for archiving.
     Export {
         #[command(subcommand)]
         command: export::ExportCommand,
@@ -128,35 +132,65 @@ pub fn report_rejected(file: &str, r: &Rejected) {
     eprintln!("{}:{}: {}", file, r.line, crate::text::inert(&r.reason));
 }
 
-/// The database as the global options say, with the built-in policy and
-/// calendar: they seed a new desk; an existing one judges by its own.
+/// Policy, calendar, clock and database as the global options and the
+/// environment say: read here, at the edge, and handed to the store.
 pub struct Setup {
     pub db: Option<PathBuf>,
     pub policy: Policy,
     pub calendar: Calendar,
+    pub clock: Clock,
 }
 
 impl Setup {
-    pub fn open_store(&self) -> anyhow::Result<Store> {
+    fn open(&self, access: Access) -> anyhow::Result<Store> {
         let path = store::default_path(self.db.as_deref())?;
-        Store::open(
+        Store::open_with(
             &path,
             self.policy.clone(),
             self.calendar.clone(),
             &crate::operator::current()?,
+            Opening::new(access, self.clock),
         )
     }
 
-    /// Opens without recomputing verdicts under this setup's policy.
-    pub fn open_store_as_is(&self) -> anyhow::Result<Store> {
-        let path = store::default_path(self.db.as_deref())?;
-        Store::open_as_is(
+    /// Writing commands: an existing desk, brought up to date on open.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        self.open(Access::Write)
+    }
+
+    /// Reading commands: an existing desk, read-only, and only for an
+    /// operator with a role on it (no role, no tickets).
+    pub fn open_reader(&self) -> anyhow::Result<Store> {
+        with_role(self.open(Access::Read)?)
+    }
+
+    /// Reading what is not tickets (who has which role): read-only, no role needed.
+    pub fn open_reader_any(&self) -> anyhow::Result<Store> {
+        self.open(Access::Read)
+    }
+
+    /// The console: may act, changes nothing by opening; a role is needed.
+    pub fn open_console(&self) -> anyhow::Result<Store> {
+        with_role(self.open(Access::Console)?)
+    }
+
+    /// `import` and `demo`: the desk, created (as `kind`) if there is none.
+    pub fn open_or_create(&self, kind: DeskKind) -> anyhow::Result<Store> {
+        let path = store::default_path_creating(self.db.as_deref())?;
+        Store::open_or_create(
             &path,
             self.policy.clone(),
             self.calendar.clone(),
             &crate::operator::current()?,
+            kind,
+            self.clock,
         )
     }
+}
+
+fn with_role(store: Store) -> anyhow::Result<Store> {
+    store.actor().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(store)
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -170,9 +204,11 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         db: cli.db,
         policy: Policy::builtin(),
         calendar: Calendar::builtin_default(),
+        clock: Clock::from_env()?,
     };
     match cli.command {
         Some(Command::Eval { file, policy_dir }) => eval::run(&file, policy_dir.as_deref()),
+        Some(Command::Init) => init::run(&setup),
         Some(Command::Import { files, update }) => import::run(&setup, &files, update),
         Some(Command::List(args)) => list::run(&setup, &args),
         Some(Command::Show { id, json }) => show::run(&setup, &id, json),

@@ -83,7 +83,7 @@ pub fn run(setup: &Setup, cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn show(setup: &Setup, json: bool) -> anyhow::Result<ExitCode> {
-    let store = setup.open_store_as_is()?;
+    let store = setup.open_reader()?;
     let calendar = store.calendar_source()?;
     let history = store.policy_history()?;
     // Texts, not versions: the version is a digest of them, shortened.
@@ -149,7 +149,7 @@ fn due_text(d: &DueText) -> String {
 }
 
 fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCode> {
-    let store = setup.open_store_as_is()?;
+    let store = setup.open_reader()?;
     let (new_policy, new_calendar) = files.load(setup, &store.policy)?;
     // It lists tickets: only for people of the desk.
     if let Err(e) = store.actor() {

@@ -33,7 +33,7 @@ pub fn detail_json(d: &Detail, policy: &crate::domain::policy::Policy) -> serde_
 }
 
 pub fn run(setup: &Setup, id: &str, as_json: bool) -> anyhow::Result<ExitCode> {
-    let store = setup.open_store()?;
+    let store = setup.open_reader()?;
     let d = store.detail(id)?;
     if as_json {
         let json = serde_json::to_string_pretty(&detail_json(&d, &store.policy))?;

@@ -44,8 +44,9 @@ pub fn run(setup: &Setup, demo: bool, args: &SnapshotArgs) -> anyhow::Result<Exi
         }
     };
     let keymap = Keymap::load()?;
-    let (store, _demo_dir) = super::console::open(setup, demo)?;
-    let mut app = App::new(store, keymap, Theme::from_env(), crate::store::now());
+    let (store, _demo_dir) = super::console::open(setup, demo, crate::store::Access::Read)?;
+    let now = store.now();
+    let mut app = App::new(store, keymap, Theme::from_env(), now);
     print!("{}", render(&mut app, args.width, args.height, &keys)?);
     Ok(ExitCode::Ok)
 }

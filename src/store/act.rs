@@ -32,6 +32,7 @@ impl Store {
         expected_version: Option<i64>,
         now: DateTime<FixedOffset>,
     ) -> Result<ActOutcome, StoreError> {
+        self.writable()?;
         self.follow_desk_policy()?;
         let tx = self
             .conn
@@ -139,6 +140,7 @@ impl Store {
         note: &str,
         payload: serde_json::Value,
     ) -> Result<(), StoreError> {
+        self.writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -148,7 +150,7 @@ impl Store {
             action,
             "",
             &self.operator.clone(),
-            &super::stamp(super::now()),
+            &super::stamp(self.clock.now()),
             Some(note),
             payload,
         )?;

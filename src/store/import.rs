@@ -195,7 +195,7 @@ impl Store {
             policy: &self.policy,
             calendar: &self.calendar,
             operator: &self.operator,
-            at: super::stamp(super::now()),
+            at: super::stamp(self.clock.now()),
             affected: Affected::new(),
             known: HashMap::with_capacity(batch.len()),
             fresh: Vec::new(),

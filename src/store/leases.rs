@@ -18,6 +18,7 @@ impl Store {
         id: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<Option<String>, StoreError> {
+        self.writable()?;
         let now_us = now.timestamp_micros();
         let tx = self
             .conn
@@ -77,7 +78,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("d.db");
         let line = r#"{"id":"L-1","received_at":"2026-11-03T10:00:00+08:00","product":"lcic","account":{"id":"A"},"reason":"unused","package":{"billing":"monthly"},"payment":{"currency":"USD"}}"#;
-        let mut alice = Store::open(&db, Policy::builtin(), Calendar::plain(), "alice").unwrap();
+        let mut alice = Store::create(
+            &db,
+            Policy::builtin(),
+            Calendar::plain(),
+            "alice",
+            crate::store::DeskKind::Test,
+            crate::store::Clock::System,
+        )
+        .unwrap();
         alice
             .import("t", line.as_bytes(), Default::default(), |_| {}, |_| {})
             .unwrap();

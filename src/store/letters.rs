@@ -43,6 +43,8 @@ impl Store {
         letter: &Letter,
     ) -> Result<(), StoreError> {
         let actor = self.actor()?;
+        self.writable()?;
+        let sent_at = super::stamp(self.now());
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -65,7 +67,7 @@ impl Store {
             "letter_sent",
             "",
             &actor.name,
-            &super::stamp(super::now()),
+            &sent_at,
             None,
             json!({
                 "language": letter.language,

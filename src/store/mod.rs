@@ -3,13 +3,16 @@
 //! optimistic concurrency, and an append-only event log.
 
 mod act;
+mod audit;
 mod bulk;
+mod clock;
 mod dashboard;
 mod export;
 pub mod file_modes;
 mod import;
 mod leases;
 mod letters;
+mod open;
 mod plan;
 mod policy;
 mod query;
@@ -20,9 +23,13 @@ mod tui_queries;
 mod verdicts;
 
 pub use act::ActOutcome;
+pub use audit::AuditEvent;
+pub use clock::{Clock, PIN_VAR};
 pub use dashboard::{Dashboard, DayTotals};
 pub use export::{PayoutFinding, PayoutRow};
 pub use import::{ImportOptions, ImportReport, ImportStep};
+pub(crate) use open::busy_timeout;
+pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort};
 
@@ -30,7 +37,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;
 use crate::domain::workflow::Actor;
 use anyhow::Context as _;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -71,6 +78,7 @@ fn advice(code: rusqlite::ErrorCode) -> Option<&'static str> {
         ReadOnly => "the database is read-only for this user",
         DiskFull => "the disk is full; the write in progress was rolled back (work committed before it is kept)",
         CannotOpen => "the database file cannot be opened",
+        DatabaseCorrupt => "the desk file is damaged (malformed or truncated): restore it from a backup",
         _ => return None,
     })
 }
@@ -96,10 +104,23 @@ pub struct Store {
     pub policy: Policy,
     pub calendar: Calendar,
     pub operator: String,
+    clock: Clock,
+    kind: DeskKind,
+    access: Access,
 }
 
 /// `--db`, else `$REFUND_DESK_DB`, else the user's data directory.
 pub fn default_path(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    resolve_path(explicit, false)
+}
+
+/// `default_path` for the commands that create a desk: the user's data
+/// directory is made if it is the one chosen. (Other commands make nothing.)
+pub fn default_path_creating(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    resolve_path(explicit, true)
+}
+
+fn resolve_path(explicit: Option<&Path>, create: bool) -> anyhow::Result<PathBuf> {
     if let Some(p) = explicit {
         return Ok(p.to_path_buf());
     }
@@ -108,146 +129,134 @@ pub fn default_path(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
     }
     let dirs = directories::ProjectDirs::from("", "", "refund-desk")
         .context("no home directory to keep the database in; pass --db PATH")?;
-    std::fs::create_dir_all(dirs.data_dir())
-        .with_context(|| format!("cannot create {}", dirs.data_dir().display()))?;
+    if create {
+        std::fs::create_dir_all(dirs.data_dir())
+            .with_context(|| format!("cannot create {}", dirs.data_dir().display()))?;
+    }
     Ok(dirs.data_dir().join("desk.db"))
 }
 
 impl Store {
-    /// Opens (creating if needed) the desk database. The creator becomes its
-    /// first supervisor. `policy` and `calendar` only seed a desk that has no
-    /// policy of its own yet; the store judges with the desk's (see
-    /// store::policy). A desk from before the policy was stored recomputes
-    /// its verdicts once, under the policy it adopts.
+    /// Opens an existing desk for a writing command, on the system clock:
+    /// the schema is upgraded if it is behind, and verdicts computed under
+    /// another policy version are recomputed before anything is shown.
     pub fn open(
         path: &Path,
         policy: Policy,
         calendar: Calendar,
         operator: &str,
     ) -> anyhow::Result<Store> {
-        let mut store = Self::open_as_is(path, policy, calendar, operator)?;
-        store.refresh_verdicts_if_policy_changed()?;
-        Ok(store)
+        Self::open_with(
+            path,
+            policy,
+            calendar,
+            operator,
+            Opening::new(Access::Write, Clock::System),
+        )
     }
 
-    /// Opens without recomputing stored verdicts, for reading them as they
-    /// are (`policy show`, `policy diff`).
-    pub fn open_as_is(
+    /// Opens an existing desk as `how` says. Only `Access::Write` may change
+    /// anything in it; reading and the console's opening write nothing.
+    pub fn open_with(
         path: &Path,
         policy: Policy,
         calendar: Calendar,
         operator: &str,
+        how: Opening,
     ) -> anyhow::Result<Store> {
-        let shown = path.display();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            anyhow::ensure!(
-                dir.is_dir(),
-                "{shown}: directory {} does not exist",
-                dir.display()
-            );
-        }
-        let existed = path.exists();
-        if !existed {
-            match create_private(path) {
-                // Another refund-desk created it this very moment: open theirs.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                r => r.with_context(|| format!("{shown}: cannot create the database"))?,
-            }
-        }
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )
-        .map_err(explain)
-        .with_context(|| format!("{shown}: cannot open"))?;
-        conn.busy_timeout(busy_timeout())?;
-        let version = conn
-            .query_row("PRAGMA user_version", [], |r| {
-                r.get::<_, i64>(0).map(|v| v as usize)
-            })
-            .map_err(explain)
-            .with_context(|| format!("{shown}: cannot read"))?;
-        anyhow::ensure!(
-            version <= schema::latest(),
-            "{shown} has schema version {version}, newer than this refund-desk knows ({}): upgrade refund-desk",
-            schema::latest()
-        );
-        if existed && version == 0 {
-            // Version and tables read in one statement (one snapshot): another
-            // refund-desk may have created the schema since `version` was read.
-            let (now, tables): (i64, i64) = conn.query_row(
-                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            anyhow::ensure!(
-                tables == 0 || now as usize == schema::latest(),
-                "{shown} is an SQLite file but not a refund-desk database"
-            );
-        }
-        // A brand-new file is switched to WAL once. Agents racing to open it
-        // can get SQLITE_BUSY here without SQLite calling the busy handler
-        // (its deadlock avoidance), so retry within the busy timeout.
-        let deadline = std::time::Instant::now() + busy_timeout();
-        let mut pause = Duration::from_millis(2);
-        let wal = loop {
-            match conn.pragma_update(None, "journal_mode", "WAL") {
-                Err(e)
-                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
-                        && std::time::Instant::now() < deadline =>
-                {
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(100));
-                }
-                r => break r,
-            }
-        };
-        wal.map_err(explain)
-            .with_context(|| format!("{shown}: cannot switch to WAL"))?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // 8 MiB of page cache keeps the console small; imports raise it.
-        conn.pragma_update(None, "cache_size", -8_192)?;
-        if version < schema::latest() {
-            // Several agents may open a brand-new file at the same moment. The
-            // migration takes the write lock up front (IMMEDIATE), so a loser
-            // waits for the winner's commit, then fails on "table already
-            // exists": that is fine when the schema is now current.
-            conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-            let result = schema::migrations().to_latest(&mut conn);
-            conn.set_transaction_behavior(rusqlite::TransactionBehavior::Deferred);
-            if let Err(e) = result {
-                let now: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-                anyhow::ensure!(
-                    now as usize == schema::latest(),
-                    "{shown}: migration failed: {e}"
-                );
-            }
-        }
+        let (conn, marks) = open::open_existing(path, operator, how)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             policy,
             calendar,
             operator: operator.to_string(),
+            clock: if marks.pinned {
+                how.clock
+            } else {
+                Clock::System
+            },
+            kind: marks.kind,
+            access: how.access,
         };
-        if version == 0 {
-            store.bootstrap_first_supervisor()?;
-        }
         // From here on the desk's own policy and calendar, not the process's.
         store.load_desk_policy()?;
-        // A bulk import that died half-way left its indexes to build; one
-        // still running (it holds the load lock) builds them itself.
-        if bulk::owed(&store.conn)? {
-            if let Some(_lock) = bulk::LoadLock::try_hold(path)? {
-                bulk::restore_indexes(&mut store.conn).with_context(|| {
-                    format!("{shown}: cannot rebuild the indexes of an interrupted import")
-                })?;
-            }
+        if how.access == Access::Write {
+            store.refresh_verdicts_if_policy_changed()?;
         }
         Ok(store)
+    }
+
+    /// Creates an empty desk (`init`): `operator` is its first supervisor,
+    /// `kind` and whether `clock` is pinned are marked in it for good.
+    /// Refused if anything is at `path` already.
+    pub fn create(
+        path: &Path,
+        policy: Policy,
+        calendar: Calendar,
+        operator: &str,
+        kind: DeskKind,
+        clock: Clock,
+    ) -> anyhow::Result<Store> {
+        if open::create_desk(path, operator, kind, clock)? == open::Created::AlreadyThere {
+            anyhow::bail!(
+                "{} already exists; not making a desk over it",
+                path.display()
+            );
+        }
+        Self::open_with(
+            path,
+            policy,
+            calendar,
+            operator,
+            Opening::new(Access::Write, clock),
+        )
+    }
+
+    /// The desk at `path`, created as `create` does if there is none
+    /// (`import`, `demo`). Of several processes creating it at once, one
+    /// does and the others open theirs.
+    pub fn open_or_create(
+        path: &Path,
+        policy: Policy,
+        calendar: Calendar,
+        operator: &str,
+        kind: DeskKind,
+        clock: Clock,
+    ) -> anyhow::Result<Store> {
+        if std::fs::symlink_metadata(path).is_err() {
+            open::create_desk(path, operator, kind, clock)?;
+        }
+        Self::open_with(
+            path,
+            policy,
+            calendar,
+            operator,
+            Opening::new(Access::Write, clock),
+        )
+    }
+
+    /// Business time: the system clock, or the pinned instant on a test or
+    /// demo desk opened with one.
+    pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        self.clock.now()
+    }
+
+    /// Refuses a write on a desk opened for reading (`snapshot` feeding the
+    /// console keys that act, say) with the reason, not SQLite's "read-only".
+    pub(crate) fn writable(&self) -> Result<(), StoreError> {
+        if self.access == Access::Read {
+            return Err(StoreError::Refused(
+                "the desk is open for reading only: reading commands such as snapshot never write"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// What the desk was created as.
+    pub fn kind(&self) -> DeskKind {
+        self.kind
     }
 
     /// Read-only handle on the connection for queries in this crate.
@@ -264,7 +273,7 @@ impl Store {
         match self.role_of(name)? {
             Some(role) => Ok(Actor { name: name.to_string(), role }),
             None => Err(StoreError::Refused(format!(
-                "{name} has no role on this desk; a supervisor can grant one: refund-desk roles grant {name} agent"
+                "{name} has no role on this desk; ask a supervisor: refund-desk roles grant {name} agent"
             ))),
         }
     }
@@ -330,18 +339,8 @@ impl Store {
     }
 }
 
-/// How long to wait for another writer's lock: 10 s, or
-/// `REFUND_DESK_BUSY_TIMEOUT_MS` (tests use a short one to stay fast).
-fn busy_timeout() -> Duration {
-    std::env::var("REFUND_DESK_BUSY_TIMEOUT_MS")
-        .ok()
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map(Duration::from_millis)
-        .unwrap_or(Duration::from_secs(10))
-}
-
 /// Owner and group may read and write; others nothing (customer data).
-fn create_private(path: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     use std::os::unix::fs::PermissionsExt;
     std::fs::OpenOptions::new()
@@ -353,12 +352,9 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
 }
 
-/// Current time; tests and demos may pin it with REFUND_DESK_NOW (RFC 3339).
-pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
-    std::env::var("REFUND_DESK_NOW")
-        .ok()
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
-        .unwrap_or_else(|| chrono::Utc::now().fixed_offset())
+/// The schema version this binary reads and writes.
+pub fn schema_version() -> usize {
+    schema::latest()
 }
 
 /// How event times are written: UTC, milliseconds.

@@ -203,11 +203,180 @@ CREATE INDEX events_payouts ON events (ticket_id, seq)
     WHERE action IN ('execute', 'sign_off', 'payout_returned', 'complete');
 "#;
 
+/// Desk-level events: role grants and revokes (and policy changes) belong
+/// to the audit trail but to no ticket, so `ticket_id`, `from_state` and
+/// `to_state` may be NULL. SQLite cannot drop a NOT NULL, so the table is
+/// rebuilt in `desk_level_events`: every row keeps its seq.
+const V6: &str = "-- rebuilds events: see desk_level_events";
+
+const EVENTS_REBUILT: &str = r#"
+CREATE TABLE events_rebuilt (
+    seq        INTEGER PRIMARY KEY,
+    ticket_id  TEXT REFERENCES tickets (id),   -- NULL: a desk-level event
+    action     TEXT NOT NULL,
+    from_state TEXT,
+    to_state   TEXT,
+    operator   TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    note       TEXT,
+    payload    TEXT NOT NULL DEFAULT '{}'
+) STRICT;
+INSERT INTO events_rebuilt (seq, ticket_id, action, from_state, to_state, operator, at, note, payload)
+    SELECT seq, ticket_id, action, from_state, to_state, operator, at, note, payload FROM events ORDER BY seq;
+DROP TABLE events;
+ALTER TABLE events_rebuilt RENAME TO events;
+"#;
+
+/// A DROP TABLE takes the table's indexes and triggers with it: the
+/// append-only triggers and every index on `events` (whichever migrations
+/// made them) are read first and made again, word for word. Indexes a bulk
+/// load deferred are not in the schema now and stay owed (store::bulk).
+fn desk_level_events(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let kept: Vec<String> = tx
+        .prepare(
+            "SELECT sql FROM sqlite_schema
+              WHERE tbl_name = 'events' AND type IN ('index', 'trigger') AND sql IS NOT NULL
+              ORDER BY type, name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    tx.execute_batch(EVENTS_REBUILT)?;
+    for sql in kept {
+        tx.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up_with_hook(V6, desk_level_events),
+    ])
 }
 
 /// The schema version this binary writes.
 pub fn latest() -> usize {
-    5
+    6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn names(c: &Connection) -> Vec<(String, String)> {
+        c.prepare(
+            "SELECT type, name FROM sqlite_schema WHERE tbl_name = 'events' AND sql IS NOT NULL ORDER BY 1, 2",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    /// A schema-3 desk with `n` tickets, one event each (seqs with a gap).
+    fn desk_at_3(n: usize) -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "foreign_keys", true).unwrap();
+        migrations().to_version(&mut c, 3).unwrap();
+        let tx = c.transaction().unwrap();
+        for i in 0..n {
+            tx.execute(
+                "INSERT INTO tickets (id, raw, received_us, received_at, product, account_id, currency,
+                                      verdict, verdict_kind, policy_version, state, wf, updated_at, updated_by)
+                 VALUES (?1, '{}', ?2, 'at', 'lcic', 'a', 'USD', '{}', 'reject', 'p', 'submitted', '{}', 'at', 'x')",
+                rusqlite::params![format!("T-{i}"), i as i64],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO events (seq, ticket_id, action, from_state, to_state, operator, at)
+                 VALUES (?1, ?2, 'import', 'submitted', 'submitted', 'x', 'at')",
+                rusqlite::params![(i * 2 + 1) as i64, format!("T-{i}")],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+        c
+    }
+
+    #[test]
+    fn desk_level_events_keep_every_row_index_and_trigger() {
+        let mut c = desk_at_3(50);
+        let before = names(&c);
+        let rows = |c: &Connection| -> Vec<(i64, String)> {
+            c.prepare("SELECT seq, ticket_id FROM events ORDER BY seq")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let old = rows(&c);
+        // Schema 3 refuses an event without a ticket.
+        let desk_level = "INSERT INTO events (ticket_id, action, operator, at) VALUES (NULL, 'role_grant', 'x', 'at')";
+        assert!(c.execute(desk_level, []).is_err());
+        migrations().to_latest(&mut c).unwrap();
+        // V5, between schema 3 and the rebuild, adds an index of its own.
+        let mut expected = before.clone();
+        expected.push(("index".into(), "events_payouts".into()));
+        expected.sort();
+        assert_eq!(names(&c), expected, "indexes and triggers made again");
+        assert_eq!(rows(&c), old, "every event with its seq");
+        c.execute(desk_level, []).unwrap();
+        let seq: i64 = c
+            .query_row("SELECT max(seq) FROM events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(seq, 100, "seq goes on after the highest");
+        for attack in [
+            "UPDATE events SET operator = 'y'",
+            "DELETE FROM events",
+            "INSERT OR REPLACE INTO events (seq, ticket_id, action, operator, at) VALUES (1, NULL, 'x', 'y', 'z')",
+        ] {
+            let e = c.execute(attack, []).unwrap_err().to_string();
+            assert!(e.contains("append-only"), "{attack}: {e}");
+        }
+        // Still tied to real tickets when it names one.
+        assert!(c
+            .execute(
+                "INSERT INTO events (ticket_id, action, operator, at) VALUES ('NO-SUCH', 'x', 'x', 'at')",
+                []
+            )
+            .is_err());
+    }
+
+    /// An index a killed bulk load dropped stays owed: not made here, so its
+    /// later build (from the definition kept in meta) does not collide.
+    #[test]
+    fn an_index_a_bulk_load_deferred_stays_deferred() {
+        let mut c = desk_at_3(3);
+        c.execute_batch("DROP INDEX events_by_ticket").unwrap();
+        migrations().to_latest(&mut c).unwrap();
+        assert!(!names(&c).iter().any(|(_, n)| n == "events_by_ticket"));
+        c.execute_batch("CREATE INDEX events_by_ticket ON events (ticket_id, seq)")
+            .unwrap();
+    }
+
+    /// What the rebuild costs, on a desk of `REFUND_DESK_MIGRATION_TICKETS`
+    /// tickets (default 100,000) with one event each: run with
+    /// `cargo test --lib migration_cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn migration_cost() {
+        let n = std::env::var("REFUND_DESK_MIGRATION_TICKETS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(100_000);
+        let mut c = desk_at_3(n);
+        let t = std::time::Instant::now();
+        migrations().to_latest(&mut c).unwrap();
+        eprintln!(
+            "V4 on {n} events: {:.0} ms",
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
 }

@@ -266,7 +266,7 @@ impl Store {
         &mut self,
         mut progress: impl FnMut(u64, u64),
     ) -> anyhow::Result<(u64, u64)> {
-        let at = super::stamp(super::now());
+        let at = super::stamp(self.clock.now());
         let (policy, operator) = (self.policy.clone(), self.operator.clone());
         let tx = self
             .conn

@@ -69,7 +69,7 @@ pub struct App {
     pub theme: Theme,
     /// The clock everything on screen is judged against; pinned in tests.
     pub now: DateTime<FixedOffset>,
-    /// Follow the wall clock (`store::now`) on each tick.
+    /// Follow the store's clock (`Store::now`) on each tick.
     pub live_clock: bool,
     pub role: Option<Role>,
     pub tab: usize,
@@ -322,7 +322,7 @@ impl App {
     pub fn tick(&mut self) -> bool {
         let before = (self.today(), self.now.format("%H:%M").to_string());
         if self.live_clock {
-            self.now = crate::store::now();
+            self.now = self.store.now();
         }
         let mut changed = before != (self.today(), self.now.format("%H:%M").to_string());
         match self.store.change_mark() {

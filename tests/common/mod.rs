@@ -91,3 +91,18 @@ pub fn lcic(id: &str, account: &str, received: &str) -> String {
     })
     .to_string()
 }
+
+/// The desk at `path` through the library as `who`, created as a test desk
+/// on the suite's pinned clock if there is none yet (so the binary, run with
+/// `REFUND_DESK_NOW`, may open it too).
+pub fn open_test_desk(path: &Path, who: &str) -> refund_desk::store::Store {
+    refund_desk::store::Store::open_or_create(
+        path,
+        refund_desk::domain::policy::Policy::builtin(),
+        refund_desk::domain::calendar::Calendar::plain(),
+        who,
+        refund_desk::store::DeskKind::Test,
+        refund_desk::store::Clock::Pinned(chrono::DateTime::parse_from_rfc3339(NOW).unwrap()),
+    )
+    .unwrap()
+}

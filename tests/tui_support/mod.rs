@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 use refund_desk::domain::calendar::Calendar;
 use refund_desk::domain::policy::Policy;
-use refund_desk::store::{ImportOptions, Store};
+use refund_desk::store::{Clock, DeskKind, ImportOptions, Store};
 use refund_desk::tui::app::App;
 use refund_desk::tui::keymap::{Key, Keymap};
 use refund_desk::tui::theme::Theme;
@@ -25,15 +25,15 @@ pub fn at(s: &str) -> DateTime<FixedOffset> {
 /// A fresh database (creator "alice", so a supervisor) with the examples
 /// and `extra` JSON lines imported.
 pub fn store(extra: &str) -> (tempfile::TempDir, Store) {
-    // The store stamps import events with `store::now()`: pin it too. Every
-    // test sets the same value, so threads racing here agree.
-    std::env::set_var("REFUND_DESK_NOW", NOW);
+    // The store stamps import events with its clock: a test desk, pinned.
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(
+    let mut store = Store::create(
         &dir.path().join("desk.db"),
         Policy::builtin(),
         Calendar::builtin_default(),
         "alice",
+        DeskKind::Test,
+        Clock::Pinned(at(NOW)),
     )
     .unwrap();
     let text = format!("{EXAMPLES}\n{extra}\n");
