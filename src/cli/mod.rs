@@ -50,7 +50,8 @@ pub struct Cli {
 pub enum Command {
     /// Import tickets from JSON Lines or CSV files (- for stdin).
     Import {
-        #[arg(required = true)]
+        /// JSON Lines or CSV files; - for stdin.
+        #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
         /// Apply changed content to existing tickets (recorded as events).
         #[arg(long)]
@@ -60,11 +61,14 @@ pub enum Command {
     List(list::ListArgs),
     /// Show one ticket: verdict with clause texts, due dates, history.
     Show {
+        /// The ticket id.
         id: String,
+        /// Print JSON (times in RFC 3339) instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Perform one workflow action.
+    /// Perform a workflow action on one ticket or several.
+    #[command(allow_missing_positional = true, after_long_help = act::options_table())]
     Act(act::ActArgs),
     /// Print the verdicts of a JSONL file without touching any database.
     Eval {
@@ -76,8 +80,10 @@ pub enum Command {
     },
     /// Generate N realistic demo tickets into the database.
     Demo {
+        /// How many tickets to generate.
         #[arg(long, default_value_t = 500)]
         tickets: u64,
+        /// The generator's seed: the same seed gives the same tickets.
         #[arg(long, default_value_t = 7)]
         seed: u64,
         /// Print the tickets as JSON Lines instead of importing them.
@@ -91,6 +97,7 @@ pub enum Command {
     },
     /// Print the customer reply draft for the ticket's current decision or offer.
     Letter {
+        /// The ticket id.
         id: String,
         /// Record that this exact text was sent to the customer (an event on
         /// the ticket; needs a role on the desk).
@@ -103,7 +110,10 @@ pub enum Command {
         command: policy::PolicyCommand,
     },
     /// Take a consistent online copy of the database.
-    Backup { path: PathBuf },
+    Backup {
+        /// Where the copy goes (must not exist yet).
+        path: PathBuf,
+    },
     /// Check the database: integrity, and every stored verdict against a fresh evaluation.
     Check,
     /// Export what others keep: payouts for finance.
@@ -113,6 +123,11 @@ pub enum Command {
     },
     /// Render the console headless after feeding it keys; print the screen as text.
     Snapshot(snapshot::SnapshotArgs),
+    /// Print shell completions: `refund-desk completions bash > /etc/bash_completion.d/refund-desk`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Opens a named file, or stdin for `-`.
@@ -189,6 +204,16 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Check) => admin::check(&setup),
         Some(Command::Export { command }) => export::run(&setup, command),
         Some(Command::Snapshot(args)) => snapshot::run(&setup, cli.demo, &args),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "refund-desk",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::Ok)
+        }
         None => console::run(&setup, cli.demo),
     }
 }

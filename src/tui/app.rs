@@ -10,7 +10,7 @@ use super::theme::Theme;
 use crate::domain::letter::Letter;
 use crate::domain::policy::VerdictKind;
 use crate::domain::ticket::Product;
-use crate::domain::workflow::{Action as Wf, Role, State};
+use crate::domain::workflow::{Role, State};
 use crate::store::{Detail, ListFilter, Sort, Store, StoreError};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
@@ -455,7 +455,7 @@ impl App {
         };
         Verb::ALL
             .into_iter()
-            .filter(|v| Wf::valid_from(v.name(), &d.case))
+            .filter(|v| v.valid_from(&d.case))
             .collect()
     }
 

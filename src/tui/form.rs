@@ -84,6 +84,16 @@ impl Form {
                 )]
             }
             Verb::InfoReceived => vec![note(String::new())],
+            Verb::Assign => vec![
+                field("to", "To", String::new(), "a user with a role on the desk"),
+                note(String::new()),
+            ],
+            Verb::Note => vec![field(
+                "note",
+                "Note",
+                String::new(),
+                "internal, never shown to the customer (required)",
+            )],
             Verb::Appeal => vec![
                 field(
                     "amount",
@@ -200,7 +210,17 @@ impl Form {
             Verb::RequestInfo => Wf::RequestInfo {
                 note: note.ok_or("say what is missing")?,
             },
-            Verb::InfoReceived => Wf::InfoReceived { note },
+            Verb::InfoReceived => Wf::InfoReceived {
+                note,
+                set: Vec::new(),
+            },
+            Verb::Assign => Wf::Assign {
+                to: self.get("to").ok_or("say who takes the ticket over")?,
+                note,
+            },
+            Verb::Note => Wf::Note {
+                note: note.ok_or("write the note")?,
+            },
             Verb::Appeal => Wf::Appeal {
                 amount: self.amount()?,
                 note,
