@@ -46,10 +46,10 @@ impl ActionKind {
         use ActionKind::*;
         match self {
             Take => "take the ticket (assign to me)",
-            Assign => "hand the ticket to another person on the desk",
-            Note => "leave an internal note (never shown to the customer)",
+            Assign => "hand to someone on the desk",
+            Note => "internal note, never sent",
             RequestInfo => "ask the customer for missing information",
-            InfoReceived => "information arrived: resume, with the facts received",
+            InfoReceived => "information arrived: resume",
             Evaluate => "move to evaluation",
             Approve => "decide: approve an amount",
             Reject => "decide: reject with clause(s)",
