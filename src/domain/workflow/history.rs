@@ -45,7 +45,8 @@ pub fn event_facts(action: &str, payload: &Value, currency: &str) -> String {
                     fact_text(f.get("after"))
                 ));
             }
-            if let Some(n) = payload.get("paused_bd").and_then(Value::as_u64) {
+            let waited = payload.get("paused_bd").and_then(Value::as_u64);
+            if let Some(n) = waited.filter(|n| *n > 0) {
                 out.push(format!("clock resumed after {n} business day(s)"));
             }
         }

@@ -2,7 +2,7 @@
 //! moves the ticket, its money or a proposal waiting for sign-off.
 
 use super::apply::transition;
-use super::{Case, Context, Refusal, Role, Transition};
+use super::{ActionKind, Case, Context, Refusal, Role, Transition};
 use serde_json::json;
 
 pub(super) fn assign(
@@ -47,7 +47,7 @@ pub(super) fn note(case: &Case, note: &str) -> Result<Transition, Refusal> {
     }
     Ok(transition(
         case.clone(),
-        "note",
+        ActionKind::Note.name(),
         case.state,
         Some(note.to_string()),
         json!({}),
