@@ -77,16 +77,10 @@ pub fn event_facts(action: &str, payload: &Value, currency: &str) -> String {
             if let Some(p) = payload.get("proposal") {
                 out.push(format!("{by}'s proposal: {}", proposal_text(p, currency)));
             }
-            if let Some(result) = payload.get("result") {
-                let inner = payload
-                    .get("proposal")
-                    .and_then(|p| p.get("action"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
-                let facts = event_facts(inner, result, currency);
-                if !facts.is_empty() {
-                    out.push(facts);
-                }
+            // A signed-off payout says where the money went; an amount
+            // would only repeat the proposal.
+            if let Some(result) = payload.get("result").filter(|r| r.get("route").is_some()) {
+                out.extend(execution_text(result, currency));
             }
         }
         "reverdict" => {
@@ -270,6 +264,12 @@ mod tests {
                 "USD"
             ),
             "to ben (from ann)"
+        );
+        let signed = json!({"proposer": "ann", "result": {"decision": "approve", "amount": "5000.00"},
+            "proposal": {"action": "approve", "amount": "5000.00", "note": null}});
+        assert_eq!(
+            event_facts("sign_off", &signed, "USD"),
+            "ann's proposal: approve 5,000.00 USD"
         );
         assert_eq!(event_facts("note", &json!({}), "USD"), "");
         assert_eq!(event_facts("approve", &json!("not an object"), "USD"), "");
