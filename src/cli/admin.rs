@@ -9,12 +9,17 @@ use std::path::Path;
 pub enum RolesCommand {
     /// Give an OS user a role (supervisors only).
     Grant {
+        /// The OS login name.
         user: String,
+        /// The role to give.
         #[arg(value_parser = PossibleValuesParser::new(["agent", "supervisor"]))]
         role: String,
     },
     /// Take an OS user's role away (supervisors only).
-    Revoke { user: String },
+    Revoke {
+        /// The OS login name.
+        user: String,
+    },
 }
 
 pub fn roles(setup: &Setup, cmd: Option<RolesCommand>) -> anyhow::Result<ExitCode> {

@@ -27,6 +27,7 @@ pub struct PayoutsArgs {
     /// Last local execution date (YYYY-MM-DD), inclusive.
     #[arg(long, value_name = "DATE", value_parser = date)]
     pub to: Option<NaiveDate>,
+    /// Output format.
     #[arg(long, default_value = "csv", value_parser = PossibleValuesParser::new(["csv", "json"]))]
     pub format: String,
 }

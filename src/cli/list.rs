@@ -12,10 +12,13 @@ use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 pub struct ListArgs {
+    /// Only tickets in this workflow state.
     #[arg(long, value_parser = PossibleValuesParser::new(State::ALL.iter().map(|s| s.as_str())))]
     pub state: Option<String>,
+    /// Only tickets with this verdict.
     #[arg(long, value_parser = PossibleValuesParser::new(VerdictKind::ALL.iter().map(|s| s.as_str())))]
     pub verdict: Option<String>,
+    /// Only tickets of this product.
     #[arg(long, value_parser = PossibleValuesParser::new(Product::ALL.iter().map(|s| s.as_str())))]
     pub product: Option<String>,
     /// Only tickets assigned to this operator.

@@ -54,7 +54,8 @@ pub enum Command {
     Init,
     /// Import tickets from JSON Lines or CSV files (- for stdin).
     Import {
-        #[arg(required = true)]
+        /// JSON Lines or CSV files; - for stdin.
+        #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
         /// Apply changed content to existing tickets (recorded as events).
         #[arg(long)]
@@ -64,11 +65,14 @@ pub enum Command {
     List(list::ListArgs),
     /// Show one ticket: verdict with clause texts, due dates, history.
     Show {
+        /// The ticket id.
         id: String,
+        /// Print JSON (times in RFC 3339) instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Perform one workflow action.
+    /// Perform a workflow action on one ticket or several.
+    #[command(allow_missing_positional = true, after_long_help = act::options_table())]
     Act(act::ActArgs),
     /// Print the verdicts of a JSONL file without touching any database.
     Eval {
@@ -80,8 +84,10 @@ pub enum Command {
     },
     /// Generate N realistic demo tickets into the database.
     Demo {
+        /// How many tickets to generate.
         #[arg(long, default_value_t = 500)]
         tickets: u64,
+        /// The generator's seed: the same seed gives the same tickets.
         #[arg(long, default_value_t = 7)]
         seed: u64,
         /// Print the tickets as JSON Lines instead of importing them.
@@ -95,6 +101,7 @@ pub enum Command {
     },
     /// Print the customer reply draft for the ticket's current decision or offer.
     Letter {
+        /// The ticket id.
         id: String,
         /// Record that this exact text was sent to the customer (an event on
         /// the ticket; needs a role on the desk).
@@ -107,7 +114,10 @@ pub enum Command {
         command: policy::PolicyCommand,
     },
     /// Take a consistent online copy of the database.
-    Backup { path: PathBuf },
+    Backup {
+        /// Where the copy goes (must not exist yet).
+        path: PathBuf,
+    },
     /// Check the database: integrity, and every stored verdict against a fresh evaluation.
     Check,
     /// Write the desk's records out: payouts for finance, the audit trail for archiving.
@@ -117,6 +127,11 @@ pub enum Command {
     },
     /// Render the console headless after feeding it keys; print the screen as text.
     Snapshot(snapshot::SnapshotArgs),
+    /// Print shell completions: `refund-desk completions bash > /etc/bash_completion.d/refund-desk`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Opens a named file, or stdin for `-`.
@@ -225,6 +240,16 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Check) => admin::check(&setup),
         Some(Command::Export { command }) => export::run(&setup, command),
         Some(Command::Snapshot(args)) => snapshot::run(&setup, cli.demo, &args),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "refund-desk",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::Ok)
+        }
         None => console::run(&setup, cli.demo),
     }
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 pub enum PolicyCommand {
     /// The desk's policy version and calendar, and who applied them when.
     Show {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -23,6 +24,7 @@ pub enum PolicyCommand {
     Diff {
         #[command(flatten)]
         files: PolicyFiles,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },

@@ -2,8 +2,10 @@
 
 use super::{ExitCode, Setup};
 use crate::domain::money::fmt2;
-use crate::store::Detail;
+use crate::domain::workflow::history::event_facts;
+use crate::store::{Detail, EventRow};
 use crate::text::inert;
+use chrono::FixedOffset;
 use serde_json::json;
 
 pub fn detail_json(d: &Detail, policy: &crate::domain::policy::Policy) -> serde_json::Value {
@@ -96,21 +98,38 @@ pub fn run(setup: &Setup, id: &str, as_json: bool) -> anyhow::Result<ExitCode> {
             inert(&p.reasons.join("; "))
         );
     }
-    println!("history");
+    let tz = store.policy.tz;
+    println!("history   (local time, UTC{tz})");
     for e in &d.events {
-        let note = e
-            .note
-            .as_deref()
-            .map(|n| format!("  {}", inert(n)))
-            .unwrap_or_default();
-        println!(
-            "  {}  {:<13} {} → {}  by {}{note}",
-            e.at,
-            e.action,
-            e.from,
-            e.to,
-            inert(&e.operator)
-        );
+        println!("  {}", event_line(e, tz, &t.payment.currency));
     }
     Ok(ExitCode::Ok)
+}
+
+/// One event for a person: local time, what happened, who, and the amounts,
+/// parties and references its payload carries. Everything shown is inert.
+pub fn event_line(e: &EventRow, tz: FixedOffset, currency: &str) -> String {
+    let when = chrono::DateTime::parse_from_rfc3339(&e.at)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| e.at.clone());
+    let moved = if e.from == e.to || e.from.is_empty() {
+        format!("in {}", e.to)
+    } else {
+        format!("{} → {}", e.from, e.to)
+    };
+    let facts = event_facts(&e.action, &e.payload, currency);
+    let facts = if facts.is_empty() {
+        facts
+    } else {
+        format!("  {facts}")
+    };
+    let note = e
+        .note
+        .as_deref()
+        .map(|n| format!("  “{n}”"))
+        .unwrap_or_default();
+    inert(&format!(
+        "{when}  {:<15} {moved}  by {}{facts}{note}",
+        e.action, e.operator
+    ))
 }

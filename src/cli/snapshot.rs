@@ -10,8 +10,10 @@ use ratatui::Terminal;
 
 #[derive(clap::Args, Debug)]
 pub struct SnapshotArgs {
+    /// Screen width in columns.
     #[arg(long, default_value_t = 80)]
     pub width: u16,
+    /// Screen height in rows.
     #[arg(long, default_value_t = 24)]
     pub height: u16,
     /// Keys to feed first, e.g. "jj<Enter>a" (<Enter>, <Esc>, <Tab>, <Down>, <PgDn>, <C-c>…).

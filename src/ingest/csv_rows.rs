@@ -29,7 +29,7 @@ const BOOLEANS: &[&str] = &[
 
 /// A cell as the JSON value its field takes. Text that does not fit the
 /// field's type stays a string, so validation names the field and the type.
-fn cell_value(field: &str, text: &str) -> Value {
+pub(super) fn cell_value(field: &str, text: &str) -> Value {
     let typed = if INTEGERS.contains(&field) || NUMBERS.contains(&field) {
         let looks_numeric = text
             .bytes()

@@ -2,6 +2,9 @@
 //! outcome per line so that a bad line never hides the good ones.
 
 mod csv_rows;
+mod facts;
+
+pub use facts::{check_field, set_facts, FactChange, FIELDS};
 
 use crate::domain::ticket::Ticket;
 use serde_json::Value;

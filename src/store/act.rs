@@ -5,7 +5,9 @@ use super::rows::{insert_event, load_case};
 use super::verdicts::parse_stored;
 use super::{Store, StoreError};
 use crate::domain::policy::Verdict;
+use crate::domain::ticket::Ticket;
 use crate::domain::workflow::{apply, Action, Actor, Context, State};
+use crate::ingest::{set_facts, FactChange};
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{params, OptionalExtension};
 
@@ -52,7 +54,8 @@ impl Store {
             return Err(StoreError::Stale { by, at });
         }
         let ticket = parse_stored(id, &raw)?;
-        let verdict: Verdict = serde_json::from_str(&verdict).map_err(anyhow::Error::from)?;
+        let verdict_text = verdict;
+        let verdict: Verdict = serde_json::from_str(&verdict_text).map_err(anyhow::Error::from)?;
         let case = load_case(&wf, &ticket, &self.policy)?;
         let cx = Context {
             ticket: &ticket,
@@ -62,7 +65,7 @@ impl Store {
             actor,
             now,
         };
-        let t = apply(&case, action, &cx).map_err(|r| StoreError::Refused(r.0))?;
+        let mut t = apply(&case, action, &cx).map_err(|r| StoreError::Refused(r.0))?;
         if t.noop {
             return Ok(ActOutcome::NoOp);
         }
@@ -72,6 +75,16 @@ impl Store {
             return Err(StoreError::Refused(format!(
                 "payout reference {reference} is already used by ticket {other}"
             )));
+        }
+        if let Action::Assign { to, .. } = action {
+            ensure_has_role(&tx, to.trim())?;
+        }
+        let facts = facts_received(&raw, action)?;
+        if let (Some(f), Some(map)) = (&facts, t.payload.as_object_mut()) {
+            map.insert(
+                "facts".into(),
+                serde_json::to_value(&f.changes).map_err(anyhow::Error::from)?,
+            );
         }
         let due = t.case.due(&self.calendar);
         let stamp = super::stamp(now);
@@ -102,12 +115,78 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![id, t.action, t.from.as_str(), t.to.as_str(), actor.name, stamp, t.note, t.payload.to_string()],
         )?;
+        if let Some(f) = facts {
+            super::import::apply_new_facts(
+                &tx,
+                (&ticket, &raw, &verdict_text),
+                &f.ticket,
+                &f.raw,
+                (&self.policy, &self.calendar),
+                (&actor.name, &stamp),
+            )?;
+        }
+        // New facts can move the verdict and void what stood on it: the
+        // ticket is wherever that left it.
+        let (to, version, pending): (String, i64, bool) = tx.query_row(
+            "SELECT state, version, pending FROM tickets WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         tx.commit()?;
         Ok(ActOutcome::Done {
-            to: t.to,
-            version: version + 1,
-            pending: t.case.pending.is_some(),
+            to: State::parse(&to).unwrap_or(t.to),
+            version,
+            pending,
         })
+    }
+}
+
+/// The ticket with the facts `info_received --set` brings, validated as an
+/// import line; `None` when the action brings none.
+struct Facts {
+    raw: String,
+    ticket: Ticket,
+    changes: Vec<FactChange>,
+}
+
+fn facts_received(raw: &str, action: &Action) -> Result<Option<Facts>, StoreError> {
+    let Action::InfoReceived { set, .. } = action else {
+        return Ok(None);
+    };
+    if set.is_empty() {
+        return Ok(None);
+    }
+    let stored: serde_json::Value = serde_json::from_str(raw).map_err(anyhow::Error::from)?;
+    let pairs: Vec<(&str, &str)> = set
+        .iter()
+        .map(|s| (s.field.as_str(), s.value.as_str()))
+        .collect();
+    let (value, changes) = set_facts(&stored, &pairs).map_err(StoreError::Refused)?;
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let raw = value.to_string();
+    let ticket = Ticket::from_text(&raw)
+        .map_err(|why| StoreError::Refused(format!("the facts received do not fit: {why}")))?;
+    Ok(Some(Facts {
+        raw,
+        ticket,
+        changes,
+    }))
+}
+
+/// A ticket is handed only to someone who may work on it.
+fn ensure_has_role(tx: &rusqlite::Transaction, name: &str) -> Result<(), StoreError> {
+    let role: Option<String> = tx
+        .query_row("SELECT role FROM operators WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match role {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Refused(format!(
+            "{name} has no role on this desk; a supervisor can grant one first: refund-desk roles grant {name} agent"
+        ))),
     }
 }
 

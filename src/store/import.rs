@@ -230,6 +230,93 @@ impl Store {
     }
 }
 
+/// A stored ticket's facts replaced by `t` (read from `raw`): its row, the
+/// clock of its first stage, its search document (into `search`, when the
+/// search index is kept now) and the day totals move with it. The caller
+/// recomputes the verdicts of both accounts it was and is on.
+#[allow(clippy::too_many_arguments)]
+fn write_new_facts(
+    tx: &Transaction,
+    t: &Ticket,
+    raw: &str,
+    (old_raw, old_verdict): (&str, &str),
+    (policy, calendar): (&Policy, &Calendar),
+    (operator, at): (&str, &str),
+    delta: &mut TotalsDelta,
+    search: Option<&mut SearchDocs>,
+) -> anyhow::Result<()> {
+    // The stored verdict moves with the ticket to its new day and product
+    // in the day totals; the recompute then swaps it.
+    if let (Ok(old_t), Ok(old_v)) = (
+        super::verdicts::parse_stored(&t.id, old_raw),
+        serde_json::from_str::<Verdict>(old_verdict),
+    ) {
+        delta.add(&old_t, &old_v, policy.tz, -1);
+        delta.add(t, &old_v, policy.tz, 1);
+    }
+    update_ticket(tx, t, raw, operator, at)?;
+    move_received_clock(tx, t, policy, calendar)?;
+    if let Some(docs) = search {
+        index_ticket(tx, t, true, docs)?;
+    }
+    Ok(())
+}
+
+/// Facts received for one stored ticket (`info_received --set`), inside the
+/// caller's transaction: written exactly as an `--update` import writes a
+/// changed line, and the verdicts of its account recomputed from it on, so
+/// that either road leaves the same ticket. `old` is the ticket as stored.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn apply_new_facts(
+    tx: &Transaction,
+    old: (&Ticket, &str, &str),
+    t: &Ticket,
+    raw: &str,
+    (policy, calendar): (&Policy, &Calendar),
+    (operator, at): (&str, &str),
+) -> anyhow::Result<()> {
+    let (old_t, old_raw, old_verdict) = old;
+    let mut delta = TotalsDelta::default();
+    let mut docs = SearchDocs::new();
+    write_new_facts(
+        tx,
+        t,
+        raw,
+        (old_raw, old_verdict),
+        (policy, calendar),
+        (operator, at),
+        &mut delta,
+        Some(&mut docs),
+    )?;
+    flush_search_index(tx, &docs)?;
+    let mut affected = Affected::new();
+    touch(
+        &mut affected,
+        &old_t.account_id,
+        (instant_key(&old_t.received_at), &t.id),
+    );
+    touch(
+        &mut affected,
+        &t.account_id,
+        (instant_key(&t.received_at), &t.id),
+    );
+    let known = HashMap::from([(t.id.clone(), t.clone())]);
+    for (account, (us, id)) in &affected {
+        recompute_account(
+            tx,
+            policy,
+            calendar,
+            account,
+            (*us, id),
+            &known,
+            (operator, at),
+            &mut delta,
+        )?;
+    }
+    delta.flush(tx)?;
+    Ok(())
+}
+
 /// One batch's writes inside its transaction.
 struct BatchWriter<'a> {
     tx: &'a Transaction<'a>,
@@ -308,20 +395,16 @@ impl BatchWriter<'_> {
             self.conflict(&p);
         } else {
             let t = &p.ticket;
-            // The stored verdict moves with the ticket to its new day and
-            // product in the day totals; the recompute below then swaps it.
-            if let (Ok(old_t), Ok(old_v)) = (
-                super::verdicts::parse_stored(&t.id, &old_raw),
-                serde_json::from_str::<Verdict>(&old_verdict),
-            ) {
-                self.delta.add(&old_t, &old_v, self.policy.tz, -1);
-                self.delta.add(t, &old_v, self.policy.tz, 1);
-            }
-            update_ticket(self.tx, t, &p.raw, self.operator, &self.at)?;
-            move_received_clock(self.tx, t, self.policy, self.calendar)?;
-            if !self.search_deferred {
-                index_ticket(self.tx, t, true, &mut self.search_docs)?;
-            }
+            write_new_facts(
+                self.tx,
+                t,
+                &p.raw,
+                (&old_raw, &old_verdict),
+                (self.policy, self.calendar),
+                (self.operator, &self.at),
+                &mut self.delta,
+                (!self.search_deferred).then_some(&mut self.search_docs),
+            )?;
             let payload = json!({"file": self.file, "line": p.line, "previous": old_value});
             insert_event(
                 self.tx,

@@ -1,98 +1,11 @@
 //! What a key means: navigation, popups, and the workflow verbs of SPEC §3.
 //! No Tick/Render noise: the loop handles time and drawing itself.
 
-/// A workflow verb, one per `Action::NAMES` of the domain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Verb {
-    Take,
-    RequestInfo,
-    InfoReceived,
-    Evaluate,
-    Approve,
-    Reject,
-    Appeal,
-    Offer,
-    Agree,
-    Accept,
-    Revise,
-    Execute,
-    PayoutReturned,
-    Complete,
-    Close,
-    Withdraw,
-    SignOff,
-    Decline,
-}
+/// A workflow verb: the domain's action kind itself, so the console can
+/// name no action the domain does not know, and misses none it does.
+pub use crate::domain::workflow::ActionKind as Verb;
 
 impl Verb {
-    pub const ALL: [Verb; 18] = [
-        Verb::Take,
-        Verb::RequestInfo,
-        Verb::InfoReceived,
-        Verb::Evaluate,
-        Verb::Approve,
-        Verb::Reject,
-        Verb::Appeal,
-        Verb::Offer,
-        Verb::Agree,
-        Verb::Accept,
-        Verb::Revise,
-        Verb::Execute,
-        Verb::PayoutReturned,
-        Verb::Complete,
-        Verb::Close,
-        Verb::Withdraw,
-        Verb::SignOff,
-        Verb::Decline,
-    ];
-
-    /// The domain's name (`Action::NAMES`), also the keymap name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Verb::Take => "take",
-            Verb::RequestInfo => "request_info",
-            Verb::InfoReceived => "info_received",
-            Verb::Evaluate => "evaluate",
-            Verb::Approve => "approve",
-            Verb::Reject => "reject",
-            Verb::Appeal => "appeal",
-            Verb::Offer => "offer",
-            Verb::Agree => "agree",
-            Verb::Accept => "accept",
-            Verb::Revise => "revise",
-            Verb::Execute => "execute",
-            Verb::PayoutReturned => "payout_returned",
-            Verb::Complete => "complete",
-            Verb::Close => "close",
-            Verb::Withdraw => "withdraw",
-            Verb::SignOff => "sign_off",
-            Verb::Decline => "decline",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Verb::Take => "take the ticket (assign to me)",
-            Verb::RequestInfo => "ask the customer for missing information",
-            Verb::InfoReceived => "information arrived: resume",
-            Verb::Evaluate => "move to evaluation",
-            Verb::Approve => "decide: approve an amount",
-            Verb::Reject => "decide: reject with clause(s)",
-            Verb::Appeal => "customer appeals (counter-request)",
-            Verb::Offer => "record an offer or counter-offer",
-            Verb::Agree => "agree on an amount",
-            Verb::Accept => "customer accepts the approval",
-            Verb::Revise => "revise the decision",
-            Verb::Execute => "execute the payout",
-            Verb::PayoutReturned => "the payout came back: execute it again",
-            Verb::Complete => "complete with the payout reference",
-            Verb::Close => "close with the final outcome",
-            Verb::Withdraw => "customer withdrew",
-            Verb::SignOff => "supervisor signs off the proposal",
-            Verb::Decline => "decline a proposal (its proposer: withdraw it)",
-        }
-    }
-
     /// Irreversible steps (SPEC §3, issue 10): each goes through a
     /// confirmation that says what will happen. A revision is a decision too.
     pub fn needs_confirm(self) -> bool {
@@ -297,9 +210,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn verb_names_match_the_domain() {
-        let ours: Vec<_> = Verb::ALL.iter().map(|v| v.name()).collect();
-        assert_eq!(ours, crate::domain::workflow::Action::NAMES);
+    fn every_keymap_name_parses_back() {
         for n in Action::all_names() {
             assert_eq!(Action::parse(n).unwrap().name(), n);
         }

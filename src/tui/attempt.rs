@@ -51,7 +51,7 @@ impl App {
         let Some(d) = self.detail.as_ref() else {
             return self.error("no ticket selected");
         };
-        if !Wf::valid_from(verb.name(), &d.case) {
+        if !verb.valid_from(&d.case) {
             let why = if d.case.pending.is_some() {
                 " (a proposal waits for sign-off)".to_string()
             } else {
@@ -72,10 +72,10 @@ impl App {
             self.popups.push(Popup::Form(form));
             return;
         }
-        let action = match verb {
-            Verb::Take => Wf::Take,
-            Verb::Evaluate => Wf::Evaluate,
-            _ => Wf::Accept,
+        // No form means no parameters; a verb that needs some and has no
+        // form is refused here rather than done as some other action.
+        let Some(action) = verb.without_params() else {
+            return self.error(format!("{} needs its form", verb.name()));
         };
         let attempt = Attempt {
             verb,
@@ -234,7 +234,7 @@ impl App {
             }
             None => "⚑ the ticket changed".into(),
         };
-        if !Wf::valid_from(attempt.verb.name(), &d.case) {
+        if !attempt.verb.valid_from(&d.case) {
             if let Some((_, m)) = &mut self.message {
                 m.push_str(&format!(
                     "; {} is no longer possible (now {})",

@@ -136,7 +136,7 @@ impl App {
         };
         Verb::ALL
             .into_iter()
-            .filter(|v| Wf::valid_from(v.name(), &d.case))
+            .filter(|v| v.valid_from(&d.case))
             .filter(|v| no_input_action(*v).is_none_or(|a| allowed(&a)))
             .collect()
     }
@@ -161,7 +161,10 @@ fn no_input_action(v: Verb) -> Option<Wf> {
         Verb::Take => Wf::Take,
         Verb::Evaluate => Wf::Evaluate,
         Verb::Accept => Wf::Accept,
-        Verb::InfoReceived => Wf::InfoReceived { note: None },
+        Verb::InfoReceived => Wf::InfoReceived {
+            note: None,
+            set: Vec::new(),
+        },
         Verb::Close => Wf::Close { note: None },
         Verb::Withdraw => Wf::Withdraw { note: None },
         Verb::SignOff => Wf::SignOff { note: None },

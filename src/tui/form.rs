@@ -176,6 +176,16 @@ impl Form {
                 )]
             }
             Verb::InfoReceived => vec![note()],
+            Verb::Assign => vec![
+                text("to", "To", String::new(), "a user with a role on the desk"),
+                note(),
+            ],
+            Verb::Note => vec![text(
+                "note",
+                "Note",
+                String::new(),
+                "internal, never shown to the customer (required)",
+            )],
             Verb::Appeal => vec![
                 text(
                     "amount",
@@ -303,7 +313,17 @@ impl Form {
             Verb::RequestInfo => Wf::RequestInfo {
                 note: note.ok_or("say what is missing")?,
             },
-            Verb::InfoReceived => Wf::InfoReceived { note },
+            Verb::InfoReceived => Wf::InfoReceived {
+                note,
+                set: Vec::new(),
+            },
+            Verb::Assign => Wf::Assign {
+                to: self.get("to").ok_or("say who takes the ticket over")?,
+                note,
+            },
+            Verb::Note => Wf::Note {
+                note: note.ok_or("write the note")?,
+            },
             Verb::Appeal => Wf::Appeal {
                 amount: self.amount()?,
                 note,

@@ -57,49 +57,58 @@ pub struct Transition {
 }
 
 pub fn apply(case: &Case, action: &Action, cx: &Context) -> Result<Transition, Refusal> {
-    let name = action.name();
+    let kind = action.kind();
     if let Some(repeat) = repeated_completion(case, action) {
         return repeat.map(|()| Transition {
             noop: true,
             ..transition(case.clone(), "complete", case.state, None, json!({}))
         });
     }
-    if !Action::valid_from(name, case) {
-        return refuse(not_valid_message(name, case));
+    if !kind.valid_from(case) {
+        return refuse(not_valid_message(kind, case));
     }
     match action {
         Action::SignOff { note } => sign_off(case, note, cx),
         Action::Decline { note } => decline(case, note, cx),
+        // Team actions leave a waiting proposal, and the money, as they are.
+        Action::Assign { to, note } => super::team::assign(case, to, note, cx),
+        Action::Note { note } => super::team::note(case, note),
         _ => step(case, action, cx, None),
     }
 }
 
-fn not_valid_message(name: &str, case: &Case) -> String {
-    if case.pending.is_some() && !matches!(name, "sign_off" | "decline" | "withdraw") {
+fn not_valid_message(kind: ActionKind, case: &Case) -> String {
+    use ActionKind as K;
+    let name = kind.name();
+    let waits_aside = matches!(
+        kind,
+        K::SignOff | K::Decline | K::Withdraw | K::Assign | K::Note
+    );
+    if case.pending.is_some() && !waits_aside {
         return format!(
             "{name} is not possible while a proposal waits for a supervisor's sign-off"
         );
     }
-    if matches!(name, "sign_off" | "decline") {
+    if matches!(kind, K::SignOff | K::Decline) {
         return "there is no proposal waiting for sign-off".into();
     }
-    match (name, case.state) {
-        ("execute", State::Execution) => "the payout was already executed".into(),
-        ("withdraw", State::Execution) => {
+    match (kind, case.state) {
+        (K::Execute, State::Execution) => "the payout was already executed".into(),
+        (K::Withdraw, State::Execution) => {
             "the payout was already executed: complete the ticket, or record the payout as returned (payout_returned)".into()
         }
-        ("payout_returned", State::Execution) => "no executed payout to return".into(),
-        ("complete", State::Execution) => "execute the payout before completing it".into(),
-        ("complete", State::Completed) => "already completed".into(),
-        ("accept", State::Feedback) => {
+        (K::PayoutReturned, State::Execution) => "no executed payout to return".into(),
+        (K::Complete, State::Execution) => "execute the payout before completing it".into(),
+        (K::Complete, State::Completed) => "already completed".into(),
+        (K::Accept, State::Feedback) => {
             "accept needs an approved decision (the decision was reject)".into()
         }
-        ("close", State::Feedback) => "close in feedback needs a rejected decision".into(),
+        (K::Close, State::Feedback) => "close in feedback needs a rejected decision".into(),
         _ => format!("{name} is not possible in state {}", case.state),
     }
 }
 
-fn transition(
+pub(super) fn transition(
     case: Case,
     action: &'static str,
     from: State,
@@ -228,7 +237,9 @@ fn step(
                 json!({"clock_paused": today}),
             )
         }
-        Action::InfoReceived { note } => {
+        // The facts received (`set`) live with the ticket, not the case: the
+        // store applies them in the same transaction and recomputes the verdict.
+        Action::InfoReceived { note, .. } => {
             let back = case.resume_to.unwrap_or(State::InitialReview);
             let waited = case
                 .paused_on
@@ -404,7 +415,10 @@ fn step(
             next.state = State::Closed;
             transition(next, name, from, note.clone(), json!({}))
         }
-        Action::SignOff { .. } | Action::Decline { .. } => unreachable!("handled in apply"),
+        Action::SignOff { .. }
+        | Action::Decline { .. }
+        | Action::Assign { .. }
+        | Action::Note { .. } => unreachable!("handled in apply"),
     };
     Ok(t)
 }

@@ -3,12 +3,16 @@
 
 mod apply;
 pub mod guards;
+pub mod history;
+mod kind;
 mod preview;
 pub mod standing;
+mod team;
 #[cfg(test)]
 mod tests;
 
 pub use apply::{apply, Context, Refusal, Transition};
+pub use kind::Param;
 pub use preview::{preview, Preview};
 
 use crate::domain::calendar::{stage_due, Calendar, Due, Stage};
@@ -199,16 +203,26 @@ impl Case {
     }
 }
 
-/// A workflow action with its parameters (SPEC §3 and §4 `act`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A workflow action with its parameters (SPEC §3 and §4 `act`). Its kind
+/// (`ActionKind`, derived from these variants so the two never drift) is
+/// what the CLI, the console and the guards name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[serde(tag = "action", rename_all = "snake_case")]
+#[strum_discriminants(
+    name(ActionKind),
+    derive(Hash, PartialOrd, Ord, strum::VariantArray, strum::IntoStaticStr),
+    strum(serialize_all = "snake_case")
+)]
 pub enum Action {
     Take,
     RequestInfo {
         note: String,
     },
+    /// The information asked for arrived; `set` carries the facts received.
     InfoReceived {
         note: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        set: Vec<SetFact>,
     },
     Evaluate,
     Approve {
@@ -262,84 +276,32 @@ pub enum Action {
     Decline {
         note: Option<String>,
     },
+    /// Hands the ticket to another person on the desk; the state stays.
+    Assign {
+        to: String,
+        note: Option<String>,
+    },
+    /// An internal note for the team, never shown to the customer.
+    Note {
+        note: String,
+    },
+}
+
+/// One fact received with `info_received --set FIELD=VALUE`: a dotted SPEC §1
+/// field name and the value as text, read by the import's rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetFact {
+    pub field: String,
+    pub value: String,
 }
 
 impl Action {
-    /// The name used on the command line and in events.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::Take => "take",
-            Action::RequestInfo { .. } => "request_info",
-            Action::InfoReceived { .. } => "info_received",
-            Action::Evaluate => "evaluate",
-            Action::Approve { .. } => "approve",
-            Action::Reject { .. } => "reject",
-            Action::Appeal { .. } => "appeal",
-            Action::Offer { .. } => "offer",
-            Action::Agree { .. } => "agree",
-            Action::Accept => "accept",
-            Action::Revise { .. } => "revise",
-            Action::Execute { .. } => "execute",
-            Action::PayoutReturned { .. } => "payout_returned",
-            Action::Complete { .. } => "complete",
-            Action::Close { .. } => "close",
-            Action::Withdraw { .. } => "withdraw",
-            Action::SignOff { .. } => "sign_off",
-            Action::Decline { .. } => "decline",
-        }
+    pub fn kind(&self) -> ActionKind {
+        ActionKind::from(self)
     }
 
-    pub const NAMES: &'static [&'static str] = &[
-        "take",
-        "request_info",
-        "info_received",
-        "evaluate",
-        "approve",
-        "reject",
-        "appeal",
-        "offer",
-        "agree",
-        "accept",
-        "revise",
-        "execute",
-        "payout_returned",
-        "complete",
-        "close",
-        "withdraw",
-        "sign_off",
-        "decline",
-    ];
-
-    /// The states an action can start from (the SPEC §3 table), for menus.
-    pub fn valid_from(name: &str, case: &Case) -> bool {
-        use State::*;
-        let s = case.state;
-        let pending = case.pending.is_some();
-        match name {
-            "take" => s == Submitted,
-            "request_info" | "approve" | "reject" => {
-                !pending && matches!(s, InitialReview | Evaluation)
-            }
-            "evaluate" => !pending && s == InitialReview,
-            "info_received" => s == AwaitingInfo,
-            "appeal" => s == Feedback,
-            "accept" => s == Feedback && matches!(case.decision, Some(Decision::Approve { .. })),
-            "close" => {
-                !pending
-                    && (s == Negotiation
-                        || (s == Feedback
-                            && matches!(case.decision, Some(Decision::Reject { .. }))))
-            }
-            "offer" | "revise" => !pending && s == Negotiation,
-            "agree" => !pending && s == Negotiation,
-            "execute" => !pending && s == Execution && case.execution.is_none(),
-            "payout_returned" => !pending && s == Execution && case.execution.is_some(),
-            "complete" => s == Execution && case.execution.is_some(),
-            // Once the money left, the ticket is completed or the payout
-            // comes back (payout_returned); nobody closes it over the payout.
-            "withdraw" => !s.is_terminal() && case.execution.is_none(),
-            "sign_off" | "decline" => pending,
-            _ => false,
-        }
+    /// The name used on the command line and in events.
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
     }
 }

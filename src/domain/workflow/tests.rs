@@ -2,6 +2,8 @@ use super::*;
 
 /// The money rules of SPEC §3: four-eyes, routes, payouts, standing decisions.
 mod money;
+/// Hand-offs, notes and the facts that arrive (SPEC §3 team actions).
+mod team;
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::{evaluate, Policy, Verdict};
 use crate::domain::ticket::{Ticket, Timestamp};
@@ -467,7 +469,13 @@ fn waiting_for_information_pauses_the_clock() {
     );
     assert_eq!(d.case.due(&d.calendar), None);
     d.now = at("2026-11-26T10:00:00+08:00"); // Thursday: 3 business days later
-    let t = d.act(Action::InfoReceived { note: None }, &a);
+    let t = d.act(
+        Action::InfoReceived {
+            note: None,
+            set: Vec::new(),
+        },
+        &a,
+    );
     assert_eq!(t.to, State::Evaluation);
     assert_eq!(d.case.paused_bd, 3);
     let due = d.case.due(&d.calendar).unwrap();
