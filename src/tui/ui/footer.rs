@@ -156,10 +156,10 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         Mode::List | Mode::Global if !app.marks.is_empty() => {
             let n = app.marks.len();
             out.extend(hint(Action::Menu, &format!("actions on {n} marked")));
+            out.extend(hint(Action::ClearMarks, "clear marks"));
             out.extend(hint(Action::ToggleMark, "mark"));
             out.extend(hint(Action::MarkRange, "range"));
             out.extend(hint(Action::MarkAll, "all"));
-            out.extend(hint(Action::ClearMarks, "clear marks"));
             out.extend(hint(Action::Search, "search"));
             out.extend(hint(Action::Help, "help"));
             out.extend(hint(Action::Quit, "quit"));
