@@ -194,7 +194,10 @@ fn marks_render_as_a_glyph_and_a_count() {
     let (_dir, store) = store("");
     let mut app = app(store);
     press(&mut app, "<S-Tab><Space>j<Space><S-Down>");
-    assert_eq!(app.marks.ids(), ["LC-1001", "LC-1005", "LC-1006", "LC-1007"]);
+    assert_eq!(
+        app.marks.ids(),
+        ["LC-1001", "LC-1005", "LC-1006", "LC-1007"]
+    );
     let text = screen(&mut app, 80, 24);
     insta::assert_snapshot!("marks_80x24", text.clone());
     assert!(text.contains("✓ 4 marked · 23 tickets"), "{text}");

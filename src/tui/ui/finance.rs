@@ -24,8 +24,8 @@ fn columns() -> Vec<Column> {
         c("ACCOUNT", 1).flex(9, 12).max(20),
         c("AMOUNT", 0).align(Align::Right),
         c("ROUTE", 1).flex(8, 9).max(30),
-        c("INVOICE", 2),
-        c("DECIDED / SIGNED OFF", 1).flex(8, 14).max(30),
+        c("INVOICE", 1),
+        c("DECIDED/SIGNED", 0).max(30),
         c("EXECUTED", 0),
         c("COMPLETED", 0),
         c("REFERENCE", 1).flex(9, 12).max(24),
@@ -52,17 +52,23 @@ fn cells(app: &App, p: &PayoutRow) -> Vec<String> {
     if !p.signed_off_by.is_empty() {
         decided = format!("{decided} / {}", p.signed_off_by.join(", "));
     }
+    // The exact times are on the status line; here what finance scans for.
     let completed = match (&p.completed_at, &p.returned_at) {
         (Some(at), _) => when(at),
-        (None, Some(at)) => format!("returned {}", when(at)),
+        (None, Some(at)) => format!("returned {}", local(at, tz, "%m-%d")),
         (None, None) => "— (out)".into(),
+    };
+    let invoice = match p.invoice_action.as_str() {
+        "void_and_reissue" => "void+reissue".to_string(),
+        "red_letter" => "red-letter".to_string(),
+        other => other.to_string(),
     };
     [
         ticket,
         p.account.clone(),
         amount,
         route,
-        p.invoice_action.clone(),
+        invoice,
         decided,
         when(&p.executed_at),
         completed,
@@ -113,6 +119,9 @@ pub fn status_text(app: &App) -> Option<String> {
         p.executed_by,
         at(&p.executed_at)
     );
+    if let Some(acct) = &p.alternate_account {
+        s.push_str(&format!(" · to {acct}"));
+    }
     if let Some(t) = &p.returned_at {
         s.push_str(&format!(" · came back {}", at(t)));
     }
