@@ -361,7 +361,9 @@ impl App {
     }
 
     /// One transaction per ticket, each at the version judged; then the
-    /// summary. Tickets that did not go through stay marked, to try again.
+    /// summary. Marks stay on the tickets still in the view — the next step
+    /// on the same tickets (take, then evaluate…) is one key, and one that
+    /// did not go through can be tried again; Esc clears them.
     fn commit_bulk(&mut self, c: BulkConfirm) {
         self.popups.clear();
         let actor = match self.store.actor() {
@@ -370,7 +372,6 @@ impl App {
         };
         let tz = self.store.policy.tz;
         let (mut done, mut proposed, mut stale, mut refused, mut skipped) = (0, 0, 0, 0, 0);
-        let mut kept = Vec::new();
         let mut lines = Vec::new();
         for (id, plan) in &c.plan {
             let shown = crate::text::inert(id);
@@ -378,7 +379,6 @@ impl App {
                 Ok(v) => *v,
                 Err(why) => {
                     skipped += 1;
-                    kept.push(id.clone());
                     lines.push(format!("– {shown}  not attempted: {why}"));
                     continue;
                 }
@@ -401,7 +401,6 @@ impl App {
                 }
                 Err(StoreError::Stale { by, at }) => {
                     stale += 1;
-                    kept.push(id.clone());
                     let at = super::ui::local(&at, tz, "%Y-%m-%d %H:%M:%S");
                     format!(
                         "✗ {shown}  stale: changed by {} at {at} after the confirmation \
@@ -411,12 +410,10 @@ impl App {
                 }
                 Err(StoreError::Refused(why)) => {
                     refused += 1;
-                    kept.push(id.clone());
                     format!("✗ {shown}  refused: {why}")
                 }
                 Err(e) => {
                     refused += 1;
-                    kept.push(id.clone());
                     format!("✗ {shown}  not done: {e}")
                 }
             });
@@ -435,14 +432,13 @@ impl App {
         }
         let head = head.join(" · ");
         let title = format!("{} on {} marked tickets", c.verb.name(), c.plan.len());
-        self.marks.retain(|id| kept.iter().any(|k| k == id));
         self.refresh(None);
         let mut text = vec![head.clone(), String::new()];
         text.extend(lines);
         if !self.marks.is_empty() {
             text.push(String::new());
             text.push(format!(
-                "Still marked: {} (those not done, if still in view) — Esc in the list clears.",
+                "Still marked: {} (those still in this view) — Esc in the list clears them.",
                 self.marks.len()
             ));
         }
