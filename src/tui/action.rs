@@ -261,7 +261,7 @@ const PLAIN: [(Action, &str, &str); 52] = [
     (
         Action::MarkAll,
         "mark_all",
-        "mark every ticket in this view (queue, filters, search)",
+        "mark every ticket in this view (at most 500)",
     ),
     (Action::ClearMarks, "clear_marks", "clear the marks"),
     (Action::PrevMonth, "prev_month", "the month before"),

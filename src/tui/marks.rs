@@ -176,8 +176,11 @@ impl App {
                 if ids.iter().any(|id| !self.marks.add(id)) {
                     return self.too_many();
                 }
-                let added = self.marks.len() - before;
-                self.info(format!("marked {} more (range from {anchor})", tickets(added)));
+                let more = match self.marks.len() - before {
+                    1 => "1 more ticket".to_string(),
+                    n => format!("{n} more tickets"),
+                };
+                self.info(format!("marked {more} (range from {anchor})"));
             }
             Ok(None) => self.error(format!(
                 "no range: {anchor} is not in this view, or more than {MAX_MARKS} tickets lie between"
