@@ -81,15 +81,22 @@ fn payouts(setup: &Setup, args: &PayoutsArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &rows)?;
         writeln!(out)?;
     } else {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(COLUMNS)?;
-        for row in &rows {
-            w.write_record(csv_record(row))?;
-        }
-        w.flush()?;
+        write_csv(&mut out, &rows)?;
     }
     out.flush()?;
     Ok(ExitCode::Ok)
+}
+
+/// The CSV finance receives: the header, then one record per execution.
+/// The console's finance screen writes its files with this too.
+pub fn write_csv(out: impl Write, rows: &[PayoutRow]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(COLUMNS)?;
+    for row in rows {
+        w.write_record(csv_record(row))?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 fn csv_record(p: &PayoutRow) -> Vec<String> {

@@ -55,6 +55,19 @@ pub enum Action {
     Copy,
     CopyId,
     Dashboard,
+    Finance,
+    // marks (bulk work)
+    ToggleMark,
+    MarkDown,
+    MarkUp,
+    MarkRange,
+    MarkAll,
+    ClearMarks,
+    // the finance screen
+    PrevMonth,
+    NextMonth,
+    SetRange,
+    WriteCsv,
     Do(Verb),
     // popups
     Choose,
@@ -74,7 +87,7 @@ pub enum Action {
     Toggle,
 }
 
-const PLAIN: [(Action, &str, &str); 41] = [
+const PLAIN: [(Action, &str, &str); 52] = [
     (Action::Quit, "quit", "quit"),
     (Action::Up, "up", "previous ticket"),
     (Action::Down, "down", "next ticket"),
@@ -132,6 +145,49 @@ const PLAIN: [(Action, &str, &str); 41] = [
         Action::Dashboard,
         "dashboard",
         "dashboard: stages, SLA, 30-day refunds",
+    ),
+    (
+        Action::Finance,
+        "finance",
+        "finance: executed payouts, totals, CSV export",
+    ),
+    (
+        Action::ToggleMark,
+        "mark",
+        "mark / unmark the ticket (then the next one)",
+    ),
+    (
+        Action::MarkDown,
+        "mark_down",
+        "mark this ticket and the next (extend a range)",
+    ),
+    (
+        Action::MarkUp,
+        "mark_up",
+        "mark this ticket and the one above (extend a range)",
+    ),
+    (
+        Action::MarkRange,
+        "mark_range",
+        "mark every ticket from the last one marked to here",
+    ),
+    (
+        Action::MarkAll,
+        "mark_all",
+        "mark every ticket in this view (at most 500)",
+    ),
+    (Action::ClearMarks, "clear_marks", "clear the marks"),
+    (Action::PrevMonth, "prev_month", "the month before"),
+    (Action::NextMonth, "next_month", "the month after"),
+    (
+        Action::SetRange,
+        "range",
+        "type the dates: 2026-11, 2026-11-03, or FROM..TO",
+    ),
+    (
+        Action::WriteCsv,
+        "write_csv",
+        "write what is shown to a CSV file (as export payouts)",
     ),
     (Action::Choose, "choose", "choose"),
     (Action::Confirm, "confirm", "confirm"),

@@ -27,10 +27,21 @@ pub enum Popup {
     Menu {
         items: Vec<super::action::Verb>,
         cursor: usize,
+        /// With marks: on how many marked tickets each item is possible.
+        counts: Vec<usize>,
     },
     Pick(Pick),
     Form(Form),
     Confirm(Confirm),
+    /// The confirmation of one action on every marked ticket.
+    BulkConfirm(super::bulk::BulkConfirm),
+    /// What a bulk action did to each ticket.
+    Summary(super::bulk::Summary),
+    /// A line typed for the finance screen (its dates, a file to write).
+    Input {
+        purpose: super::finance::InputFor,
+        input: TextInput,
+    },
     Search {
         input: TextInput,
     },
@@ -99,6 +110,10 @@ pub struct App {
     /// The dashboard screen, when shown (else the queues): its numbers, or
     /// why they could not be read.
     pub dashboard: Option<Result<super::dashboard::Board, String>>,
+    /// The finance screen, when shown: executed payouts in a date range.
+    pub finance: Option<super::finance::Finance>,
+    /// Tickets marked for one action on all of them.
+    pub marks: super::marks::Marks,
     pub message: Option<(Level, String)>,
     pub quit: bool,
     pub size: (u16, u16),
@@ -135,6 +150,8 @@ impl App {
             chinese: false,
             popups: Vec::new(),
             dashboard: None,
+            finance: None,
+            marks: Default::default(),
             message: None,
             quit: false,
             size: (80, 24),
@@ -180,14 +197,15 @@ impl App {
 
     pub fn mode(&self) -> Mode {
         match self.popups.last() {
+            None if self.finance.is_some() => Mode::Finance,
             None if self.dashboard.is_some() => Mode::Dashboard,
             None => Mode::List,
             Some(Popup::Menu { .. }) => Mode::Menu,
             Some(Popup::Pick(_)) => Mode::Pick,
             Some(Popup::Form(_)) => Mode::Form,
-            Some(Popup::Confirm(_)) => Mode::Confirm,
-            Some(Popup::Search { .. }) => Mode::Search,
-            Some(Popup::Help { .. }) => Mode::Help,
+            Some(Popup::Confirm(_) | Popup::BulkConfirm(_)) => Mode::Confirm,
+            Some(Popup::Search { .. } | Popup::Input { .. }) => Mode::Search,
+            Some(Popup::Help { .. } | Popup::Summary(_)) => Mode::Help,
             Some(Popup::Letter { .. }) => Mode::Letter,
         }
     }
@@ -238,9 +256,13 @@ impl App {
         self.role = self.store.actor().ok().map(|a| a.role);
         self.recount();
         self.with_pager(|p, s| p.reload(s, keep.as_deref()));
+        self.prune_marks_and_say();
         self.detail_stale = true;
         if self.dashboard.is_some() {
             self.load_dashboard();
+        }
+        if self.finance.is_some() {
+            self.load_finance();
         }
     }
 
@@ -307,6 +329,7 @@ impl App {
     pub(super) fn refilter(&mut self) {
         self.recount();
         self.with_pager(|p, s| p.first(s));
+        self.prune_marks_and_say();
         self.detail_stale = true;
     }
 
@@ -314,6 +337,7 @@ impl App {
     pub(super) fn retab(&mut self) {
         self.shown = self.counts[self.tab];
         self.with_pager(|p, s| p.first(s));
+        self.prune_marks_and_say();
         self.detail_stale = true;
     }
 
@@ -412,7 +436,7 @@ impl App {
         match (mode, key.code) {
             (m, KeyCode::Char(c)) if m.takes_text() && plain => match self.popups.last_mut() {
                 Some(Popup::Form(f)) => f.type_char(c),
-                Some(Popup::Search { input }) => input.type_char(c),
+                Some(Popup::Search { input } | Popup::Input { input, .. }) => input.type_char(c),
                 _ => {}
             },
             // In the menu, a verb's list key picks it.
@@ -436,11 +460,21 @@ impl App {
             Mode::Menu => self.update_menu(action),
             Mode::Pick => self.update_pick(action),
             Mode::Form => self.update_form(action),
-            Mode::Confirm => self.update_confirm(action),
-            Mode::Search => self.update_search(action),
-            Mode::Help => self.update_help(action),
+            Mode::Confirm => match self.popups.last() {
+                Some(Popup::BulkConfirm(_)) => self.update_bulk_confirm(action),
+                _ => self.update_confirm(action),
+            },
+            Mode::Search => match self.popups.last() {
+                Some(Popup::Input { .. }) => self.update_input(action),
+                _ => self.update_search(action),
+            },
+            Mode::Help => match self.popups.last() {
+                Some(Popup::Summary(_)) => self.update_summary(action),
+                _ => self.update_help(action),
+            },
             Mode::Letter => self.update_letter(action),
             Mode::Dashboard => self.update_dashboard(action),
+            Mode::Finance => self.update_finance(action),
         }
     }
 

@@ -47,6 +47,9 @@ impl App {
     /// Starts a verb on the selected ticket: its form, its confirmation, or
     /// straight to the store.
     pub(super) fn begin(&mut self, verb: Verb) {
+        if !self.marks.is_empty() {
+            return self.begin_bulk(verb);
+        }
         self.settle();
         let Some(d) = self.detail.as_ref() else {
             return self.error("no ticket selected");

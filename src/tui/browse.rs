@@ -60,6 +60,13 @@ impl App {
             Action::Letter => self.open_letter(),
             Action::CopyId => self.copy_id(),
             Action::Dashboard => self.toggle_dashboard(),
+            Action::Finance => self.open_finance(),
+            Action::ToggleMark
+            | Action::MarkDown
+            | Action::MarkUp
+            | Action::MarkRange
+            | Action::MarkAll
+            | Action::ClearMarks => self.update_marks(action),
             Action::Do(v) => self.begin(v),
             _ => {}
         }
@@ -142,6 +149,9 @@ impl App {
     }
 
     fn open_menu(&mut self) {
+        if !self.marks.is_empty() {
+            return self.open_bulk_menu();
+        }
         self.settle();
         let items = self.valid_verbs();
         if self.detail.is_none() {
@@ -150,7 +160,11 @@ impl App {
         if items.is_empty() {
             return self.error("no action is possible on this ticket now");
         }
-        self.popups.push(Popup::Menu { items, cursor: 0 });
+        self.popups.push(Popup::Menu {
+            items,
+            cursor: 0,
+            counts: Vec::new(),
+        });
     }
 }
 

@@ -94,6 +94,8 @@ pub struct Form {
     /// Re-opened after a stale refusal: Enter counts only once a frame of
     /// the reloaded ticket was drawn.
     pub held: bool,
+    /// Filled once for these marked tickets (bulk work); empty: for `id` alone.
+    pub marked: Vec<String>,
 }
 
 fn text(key: &'static str, label: &'static str, value: String, hint: &'static str) -> Field {
@@ -267,7 +269,31 @@ impl Form {
             error: None,
             version: d.version,
             held: false,
+            marked: Vec::new(),
         })
+    }
+
+    /// A form with no fields: what `verb` means when nothing is typed.
+    pub fn bare(verb: Verb, id: &str) -> Form {
+        Form {
+            verb,
+            id: id.to_string(),
+            fields: Vec::new(),
+            focus: 0,
+            error: None,
+            version: 0,
+            held: false,
+            marked: Vec::new(),
+        }
+    }
+
+    /// What the form acts on, for titles: the ticket, or the marked tickets.
+    pub fn subject(&self) -> String {
+        match self.marked.len() {
+            0 => self.id.clone(),
+            1 => "1 marked ticket".into(),
+            n => format!("{n} marked tickets"),
+        }
     }
 
     fn field(&self, key: &str) -> Option<&Field> {

@@ -21,10 +21,11 @@ pub enum Mode {
     Letter,
     Dashboard,
     Pick,
+    Finance,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 10] = [
+    pub const ALL: [Mode; 11] = [
         Mode::Global,
         Mode::List,
         Mode::Menu,
@@ -35,6 +36,7 @@ impl Mode {
         Mode::Letter,
         Mode::Dashboard,
         Mode::Pick,
+        Mode::Finance,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +51,7 @@ impl Mode {
             Mode::Letter => "letter",
             Mode::Dashboard => "dashboard",
             Mode::Pick => "pick",
+            Mode::Finance => "finance",
         }
     }
 
@@ -258,6 +261,16 @@ fn defaults() -> Vec<(Mode, Action, &'static [&'static str])> {
         (M::List, A::Letter, &["m"]),
         (M::List, A::CopyId, &["Y"]),
         (M::List, A::Dashboard, &["b"]),
+        (M::List, A::Finance, &["$"]),
+        // Marks as k9s and ranger have them: Space marks (and moves on),
+        // Shift-arrows extend a range as lazygit does, C-Space marks from
+        // the last mark to here (k9s), C-a all, Esc clears.
+        (M::List, A::ToggleMark, &["<Space>"]),
+        (M::List, A::MarkDown, &["<S-Down>"]),
+        (M::List, A::MarkUp, &["<S-Up>"]),
+        (M::List, A::MarkRange, &["<C-Space>"]),
+        (M::List, A::MarkAll, &["<C-a>"]),
+        (M::List, A::ClearMarks, &["<Esc>"]),
         (M::List, A::Help, &["?"]),
         (M::Menu, A::Down, &["j", "<Down>"]),
         (M::Menu, A::Up, &["k", "<Up>"]),
@@ -310,6 +323,20 @@ fn defaults() -> Vec<(Mode, Action, &'static [&'static str])> {
         (M::Dashboard, A::Refresh, &["<C-r>"]),
         (M::Dashboard, A::Help, &["?"]),
         (M::Dashboard, A::Quit, &["q"]),
+        (M::Finance, A::Finance, &["$", "<Esc>"]),
+        (M::Finance, A::Down, &["j", "<Down>"]),
+        (M::Finance, A::Up, &["k", "<Up>"]),
+        (M::Finance, A::PageDown, &["<PgDn>", "<C-f>"]),
+        (M::Finance, A::PageUp, &["<PgUp>", "<C-b>"]),
+        (M::Finance, A::Top, &["g", "<Home>"]),
+        (M::Finance, A::Bottom, &["G", "<End>"]),
+        (M::Finance, A::PrevMonth, &["[", "h", "<Left>"]),
+        (M::Finance, A::NextMonth, &["]", "l", "<Right>"]),
+        (M::Finance, A::SetRange, &["r"]),
+        (M::Finance, A::WriteCsv, &["w"]),
+        (M::Finance, A::Refresh, &["<C-r>"]),
+        (M::Finance, A::Help, &["?"]),
+        (M::Finance, A::Quit, &["q"]),
     ]
 }
 

@@ -8,7 +8,7 @@ use super::form::{Field, Value};
 
 impl App {
     pub(super) fn update_menu(&mut self, action: Action) {
-        let Some(Popup::Menu { items, cursor }) = self.popups.last_mut() else {
+        let Some(Popup::Menu { items, cursor, .. }) = self.popups.last_mut() else {
             return;
         };
         match action {
@@ -48,6 +48,11 @@ impl App {
             }
             Action::Confirm | Action::Choose if form.held => {}
             Action::Confirm | Action::Choose => match form.to_action() {
+                Ok(a) if !form.marked.is_empty() => {
+                    let form = form.clone();
+                    self.popups.pop();
+                    self.confirm_bulk(form, a);
+                }
                 Ok(a) => {
                     let attempt = Attempt::from_form(form);
                     self.popups.pop();

@@ -26,9 +26,12 @@ impl App {
                     } else {
                         Action::DetailUp
                     }),
-                    Mode::List | Mode::Help | Mode::Letter | Mode::Menu | Mode::Pick => {
-                        self.update(if down { Action::Down } else { Action::Up })
-                    }
+                    Mode::List
+                    | Mode::Help
+                    | Mode::Letter
+                    | Mode::Menu
+                    | Mode::Pick
+                    | Mode::Finance => self.update(if down { Action::Down } else { Action::Up }),
                     _ => return false,
                 }
                 true

@@ -94,7 +94,7 @@ impl App {
             }
         };
         let pick = Pick {
-            title: format!("{} for {}", field.label, f.id),
+            title: format!("{} for {}", field.label, f.subject()),
             options,
             multi,
             chosen,

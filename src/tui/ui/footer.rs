@@ -65,12 +65,20 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         let mut spans = vec![Span::styled("/", app.theme.key)];
         spans.extend(super::fields::search_spans(app, input, w.saturating_sub(1)));
         Line::from(spans)
+    } else if let Some(Popup::Input { purpose, input }) = app.popups.last() {
+        let prompt = purpose.prompt();
+        let mut spans = vec![Span::styled(prompt, app.theme.key)];
+        let room = w.saturating_sub(crate::text::width(prompt));
+        spans.extend(super::fields::search_spans(app, input, room));
+        Line::from(spans)
     } else if let Some((level, msg)) = &app.message {
         let style = match level {
             Level::Info => app.theme.info,
             Level::Error => app.theme.error,
         };
         Line::styled(fit(msg, w), style)
+    } else if let Some(text) = super::finance::status_text(app).filter(|_| app.popups.is_empty()) {
+        Line::styled(fit(&text, w), app.theme.dim)
     } else {
         Line::styled(fit(&count_line(app), w), app.theme.dim)
     };
@@ -86,8 +94,17 @@ pub fn tickets(n: u64) -> String {
     }
 }
 
-/// How many tickets the list holds and, narrowed, where else matches are.
+/// How many tickets are marked, then how many the list holds and,
+/// narrowed, where else matches are.
 fn count_line(app: &App) -> String {
+    let marked = match app.marks.len() {
+        0 => String::new(),
+        n => format!("{} {n} marked · ", super::list::MARK),
+    };
+    format!("{marked}{}", list_count(app))
+}
+
+fn list_count(app: &App) -> String {
     let here = app.shown.map(tickets).unwrap_or("many tickets".into());
     let verb = if app.shown == Some(1) {
         "matches"
@@ -136,6 +153,17 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
     };
     let mut out = Vec::new();
     match mode {
+        Mode::List | Mode::Global if !app.marks.is_empty() => {
+            let n = app.marks.len();
+            out.extend(hint(Action::Menu, &format!("actions on {n} marked")));
+            out.extend(hint(Action::ClearMarks, "clear marks"));
+            out.extend(hint(Action::ToggleMark, "mark"));
+            out.extend(hint(Action::MarkRange, "range"));
+            out.extend(hint(Action::MarkAll, "all"));
+            out.extend(hint(Action::Search, "search"));
+            out.extend(hint(Action::Help, "help"));
+            out.extend(hint(Action::Quit, "quit"));
+        }
         Mode::List | Mode::Global => {
             out.extend(hint(Action::Menu, "actions"));
             for v in app.valid_verbs() {
@@ -147,6 +175,8 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
             out.extend(hint(Action::Search, "search"));
             out.extend(hint(Action::NextTab, "queue"));
             out.extend(hint(Action::FilterState, "filter"));
+            out.extend(hint(Action::ToggleMark, "mark"));
+            out.extend(hint(Action::Finance, "finance"));
             out.extend(hint(Action::CopyId, "copy id"));
             out.extend(hint(Action::Zoom, "zoom"));
             out.extend(hint(Action::Help, "help"));
@@ -193,7 +223,11 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
             out.extend(hint(Action::Cancel, "cancel"));
         }
         Mode::Search => {
-            out.extend(hint(Action::Confirm, "search all queues"));
+            let enter = match app.popups.last() {
+                Some(Popup::Input { purpose, .. }) => purpose.confirm_label(),
+                _ => "search all queues",
+            };
+            out.extend(hint(Action::Confirm, enter));
             out.extend(hint(Action::Left, "cursor"));
             out.extend(hint(Action::ClearField, "clear"));
             out.extend(hint(Action::Cancel, "cancel"));
@@ -208,6 +242,16 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         Mode::Dashboard => {
             out.extend(hint(Action::Dashboard, "back to the queues"));
             out.extend(hint(Action::Refresh, "reload"));
+            out.extend(hint(Action::Help, "help"));
+            out.extend(hint(Action::Quit, "quit"));
+        }
+        Mode::Finance => {
+            out.extend(hint(Action::Finance, "back"));
+            out.extend(hint(Action::PrevMonth, "month before"));
+            out.extend(hint(Action::NextMonth, "month after"));
+            out.extend(hint(Action::SetRange, "dates"));
+            out.extend(hint(Action::WriteCsv, "write CSV"));
+            out.extend(hint(Action::Down, "down"));
             out.extend(hint(Action::Help, "help"));
             out.extend(hint(Action::Quit, "quit"));
         }
@@ -226,12 +270,25 @@ pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
     let mut used = 0usize;
     let room = area.width as usize;
-    for (key, label) in hints(app) {
-        let w = crate::text::width(&key) + crate::text::width(&label) + 3;
-        if used + w > room {
+    let mut hints = hints(app);
+    // The way to every other key is never cut: help goes last, room kept.
+    let help = hints
+        .iter()
+        .position(|(_, l)| l == "help")
+        .map(|i| hints.remove(i));
+    let cost =
+        |(key, label): &(String, String)| crate::text::width(key) + crate::text::width(label) + 3;
+    let kept = help.as_ref().map_or(0, cost);
+    let mut shown = Vec::new();
+    for h in hints {
+        if used + cost(&h) + kept > room {
             break;
         }
-        used += w;
+        used += cost(&h);
+        shown.push(h);
+    }
+    shown.extend(help.filter(|h| used + cost(h) <= room));
+    for (key, label) in shown {
         spans.push(Span::styled(format!(" {key}"), app.theme.key));
         spans.push(Span::raw(format!(" {label} ")));
     }

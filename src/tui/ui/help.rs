@@ -6,7 +6,7 @@ use crate::tui::app::App;
 use crate::tui::keymap::{Keymap, Mode};
 use ratatui::text::{Line, Span};
 
-const SECTIONS: [(Mode, &str); 10] = [
+const SECTIONS: [(Mode, &str); 11] = [
     (Mode::List, "Ticket list"),
     (Mode::Global, "Everywhere"),
     (Mode::Menu, "Action menu"),
@@ -16,7 +16,8 @@ const SECTIONS: [(Mode, &str); 10] = [
     (Mode::Search, "Search"),
     (Mode::Letter, "Customer letter"),
     (Mode::Dashboard, "Dashboard"),
-    (Mode::Help, "Help"),
+    (Mode::Finance, "Finance"),
+    (Mode::Help, "Help and the bulk summary"),
 ];
 
 /// (keys, description) per mode, straight from the bindings.

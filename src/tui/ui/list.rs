@@ -19,6 +19,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
+/// What a marked ticket carries in the first column.
+pub const MARK: &str = "✓";
+
 pub fn verdict_cell(v: &Verdict) -> String {
     let amount = match (v.kind, v.amount, v.ceiling) {
         (VerdictKind::Negotiate, _, Some(c)) => format!(" ≤{}", fmt2(c)),
@@ -128,12 +131,28 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let pending = app.tab == PENDING;
     let mut cols = columns(pending);
+    // With marks, a first column carries them: a glyph, not colour alone.
+    let marking = !app.marks.is_empty();
+    if marking {
+        cols.insert(0, Column::new(" ", 0));
+    }
     let rows: Vec<Vec<(String, Style)>> = app
         .pager
         .rows
         .iter()
         .take(area.height.saturating_sub(1) as usize)
-        .map(|r| cells(app, r, pending))
+        .map(|r| {
+            let mut c = cells(app, r, pending);
+            if marking {
+                let mark = if app.marks.contains(&r.id) {
+                    (MARK.to_string(), app.theme.key)
+                } else {
+                    (" ".to_string(), Style::new())
+                };
+                c.insert(0, mark);
+            }
+            c
+        })
         .collect();
     for (i, c) in cols.iter_mut().enumerate() {
         c.need = rows

@@ -5,6 +5,7 @@ mod columns;
 mod dashboard;
 mod detail;
 mod fields;
+pub(crate) mod finance;
 mod footer;
 mod help;
 pub mod letter;
@@ -29,7 +30,9 @@ impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let a = areas(area, self.zoom);
         footer::header(self, a.header, buf);
-        if self.dashboard.is_some() {
+        if self.finance.is_some() {
+            finance::render(self, a.tabs, a.body, buf);
+        } else if self.dashboard.is_some() {
             dashboard::render(self, a.tabs, a.body, buf);
         } else {
             tabs::render(self, a.tabs, buf);

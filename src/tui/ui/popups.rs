@@ -48,10 +48,17 @@ pub(super) fn frame(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rec
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for p in &app.popups {
         match p {
-            Popup::Menu { items, cursor } => menu(app, area, items, *cursor, buf),
+            Popup::Menu {
+                items,
+                cursor,
+                counts,
+            } => menu(app, area, items, *cursor, counts, buf),
             Popup::Pick(p) => super::pick::render(app, area, p, buf),
             Popup::Form(f) => form(app, area, f, buf),
             Popup::Confirm(c) => confirm(app, area, &c.lines, buf),
+            Popup::BulkConfirm(c) => confirm(app, area, &c.lines, buf),
+            Popup::Summary(s) => summary(app, area, s, buf),
+            Popup::Input { .. } => {} // drawn on the status line
             Popup::Help { scroll } => help(app, area, *scroll, buf),
             Popup::Letter { id, letter, scroll } => {
                 super::letter::render(app, area, id, letter, *scroll, buf)
@@ -66,19 +73,36 @@ fn menu(
     area: Rect,
     items: &[crate::tui::action::Verb],
     cursor: usize,
+    counts: &[usize],
     buf: &mut Buffer,
 ) {
     let id = app
         .detail
         .as_ref()
-        .map(|d| d.ticket.id.as_str())
-        .unwrap_or("");
+        .map(|d| d.ticket.id.clone())
+        .unwrap_or_default();
+    // Over the marks: a verb is named plainly, and said on how many it applies.
+    let marked = app.marks.len();
+    let subject = if counts.is_empty() {
+        id
+    } else {
+        format!("{marked} marked tickets")
+    };
+    let describe = |i: usize, v: crate::tui::action::Verb| match counts.get(i) {
+        Some(n) => format!("{n} of {marked}: {}", v.describe()),
+        None => app.verb_description(v).to_string(),
+    };
     let rows: Vec<(String, String)> = items
         .iter()
         .map(|v| {
+            let name = if counts.is_empty() {
+                app.verb_label(*v)
+            } else {
+                v.name()
+            };
             (
                 app.keymap.label(Mode::List, Action::Do(*v)),
-                app.verb_label(*v).to_string(),
+                name.to_string(),
             )
         })
         .collect();
@@ -90,23 +114,19 @@ fn menu(
         .max(14);
     let dw = items
         .iter()
-        .map(|v| width(app.verb_description(*v)))
+        .enumerate()
+        .map(|(i, v)| width(&describe(i, *v)))
         .max()
         .unwrap_or(0);
     let w = ((nw + dw + 10) as u16).clamp(54, 100).min(area.width);
     let r = centered(area, w, items.len() as u16 + 2);
-    let inner = frame(app, r, &format!("actions on {id}"), buf);
+    let inner = frame(app, r, &format!("actions on {subject}"), buf);
     for (i, (v, (keys, name))) in items.iter().zip(rows).enumerate() {
         if i as u16 >= inner.height {
             break;
         }
         let row = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
-        let text = format!(
-            " {} {} {}",
-            fit(&keys, 5),
-            fit(&name, nw),
-            app.verb_description(*v)
-        );
+        let text = format!(" {} {} {}", fit(&keys, 5), fit(&name, nw), describe(i, *v));
         let mut line = Line::from(fit(&text, inner.width as usize));
         if i == cursor {
             line = line.style(app.theme.selected);
@@ -118,10 +138,11 @@ fn menu(
 fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
     // A live refresh loaded a newer ticket than the one this form was opened
     // on: say so before Enter is refused for it.
+    // (A form over the marks is judged when its confirmation opens.)
     let changed: Vec<String> = app
         .detail
         .as_ref()
-        .filter(|d| d.ticket.id == f.id && d.version != f.version)
+        .filter(|d| f.marked.is_empty() && d.ticket.id == f.id && d.version != f.version)
         .map(|d| {
             [
                 format!(
@@ -144,7 +165,7 @@ fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
     let h = f.fields.len() as u16 * 2 + 2 + (changed.len() + error.len()) as u16;
     let r = centered(area, W, h);
     let verb = app.verb_label(f.verb);
-    let inner = frame(app, r, &format!("{verb} {}", f.id), buf);
+    let inner = frame(app, r, &format!("{verb} {}", f.subject()), buf);
     let iw = inner.width as usize;
     let mut lines = Vec::new();
     for (i, field) in f.fields.iter().enumerate() {
@@ -202,4 +223,39 @@ fn help(app: &App, area: Rect, scroll: u16, buf: &mut Buffer) {
     Paragraph::new(help_lines(app))
         .scroll((scroll, 0))
         .render(inner, buf);
+}
+
+fn summary(app: &App, area: Rect, s: &crate::tui::bulk::Summary, buf: &mut Buffer) {
+    let widest = s.lines.iter().map(|l| width(l)).max().unwrap_or(20);
+    let w = (widest.clamp(40, 96) as u16 + 4).min(area.width);
+    let wrapped: Vec<String> = s
+        .lines
+        .iter()
+        .flat_map(|l| super::wrap::wrap(l, w.saturating_sub(4) as usize))
+        .collect();
+    let close = app.keymap.label(Mode::Help, Action::Cancel);
+    let h = (wrapped.len() as u16 + 4).min(area.height.saturating_sub(2));
+    let r = centered(area, w, h);
+    let inner = frame(app, r, &s.title, buf);
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let [text, keys] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Min(0),
+        ratatui::layout::Constraint::Length(1),
+    ])
+    .areas(inner);
+    let lines: Vec<Line> = wrapped.into_iter().map(Line::raw).collect();
+    Paragraph::new(lines)
+        .scroll((s.scroll, 0))
+        .render(text, buf);
+    Line::from(vec![
+        Span::styled(close, app.theme.key),
+        Span::raw(" close   "),
+        Span::styled(app.keymap.label(Mode::Help, Action::Down), app.theme.key),
+        Span::raw(" scroll"),
+    ])
+    .render(keys, buf);
 }
