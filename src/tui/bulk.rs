@@ -183,10 +183,7 @@ impl App {
         let (items, counts): (Vec<Verb>, Vec<usize>) = Verb::ALL
             .into_iter()
             .map(|v| {
-                let n = details
-                    .iter()
-                    .filter(|d| Wf::valid_from(v.name(), &d.case))
-                    .count();
+                let n = details.iter().filter(|d| v.valid_from(&d.case)).count();
                 (v, n)
             })
             .filter(|(_, n)| *n > 0)
@@ -208,7 +205,7 @@ impl App {
         let details: Vec<Detail> = self.marked_details().into_iter().flatten().collect();
         let able: Vec<&Detail> = details
             .iter()
-            .filter(|d| Wf::valid_from(verb.name(), &d.case))
+            .filter(|d| verb.valid_from(&d.case))
             .collect();
         let selected = self.selected_id();
         let Some(lead) = able
@@ -251,7 +248,7 @@ impl App {
     }
 
     fn judge(&self, d: &Detail, verb: Verb, action: &Wf, actor: &Actor) -> Judged {
-        if !Wf::valid_from(verb.name(), &d.case) {
+        if !verb.valid_from(&d.case) {
             let waits = if d.case.pending.is_some() {
                 ", a proposal waits"
             } else {
