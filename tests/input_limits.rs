@@ -305,3 +305,22 @@ fn a_byte_order_mark_before_json_lines_is_skipped() {
     let (code, _, err) = desk.import("again.jsonl", &format!("{l}\n"));
     assert_eq!(code, 0, "same content, no conflict: {err}");
 }
+
+/// The desk orders tickets by their instant to the microsecond (SPEC §2
+/// "earlier"); a received_at finer than that would be ordered by a rounded
+/// value, and `eval` and the desk could disagree on which came first (a
+/// ticket 500 ns earlier with a larger id was taken for the later one).
+#[test]
+fn a_received_at_finer_than_a_microsecond_is_refused_not_rounded() {
+    let mut v = base("lcic");
+    v["received_at"] = json!("2026-11-03T10:00:00.000000500+08:00");
+    v["package"]["purchased_at"] = json!("2026-11-03T09:00:00+08:00");
+    refused(&line(&v), &["received_at", "6 fractional digits"]);
+    v["received_at"] = json!("2026-11-03T10:00:00.123456+08:00");
+    assert_eq!(eval_one(&line(&v)).unwrap()["kind"], "full_refund");
+    let desk = Desk::new();
+    v["received_at"] = json!("2026-11-03T10:00:00.123456789Z");
+    let (code, _, err) = desk.import("t.jsonl", &line(&v));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("t.jsonl:1: received_at"), "{err}");
+}

@@ -96,7 +96,7 @@ proptest! {
         start in 0i64..366 * 86_400,
         gap in 0i64..9 * 86_400,
         (o1, o2) in (offset(), offset()),
-        nanos in prop_oneof![Just(0u32), 0u32..1_000_000_000],
+        nanos in prop_oneof![Just(0u32), (0u32..1_000_000).prop_map(|us| us * 1_000)],
     ) {
         let p = Y2026 + start;
         lcic_window((p, 0, o1), (p + gap, nanos, o2))?;
@@ -107,7 +107,7 @@ proptest! {
         start in 0i64..366 * 86_400,
         days in 4i64..=7,
         around in -90i64..90,
-        nanos in prop_oneof![Just(0u32), Just(999_999_999u32), 0u32..1_000_000_000],
+        nanos in prop_oneof![Just(0u32), Just(999_999_000u32), (0u32..1_000_000).prop_map(|us| us * 1_000)],
         (o1, o2) in (offset(), offset()),
     ) {
         let p = Y2026 + start;
@@ -213,7 +213,7 @@ proptest! {
         names in prop::collection::btree_set("[A-Za-z0-9._-]{1,6}", 2..6),
         offsets in prop::collection::vec(offset(), 6),
         at in 0i64..366 * 86_400,
-        nanos in 0u32..1_000_000_000,
+        nanos in (0u32..1_000_000).prop_map(|us| us * 1_000),
         shuffle in any::<u64>(),
         trtc in any::<bool>(),
     ) {

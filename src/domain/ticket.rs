@@ -418,6 +418,15 @@ impl Ticket {
             }
         }
         let received = self.received_at;
+        // "Earlier" is decided by the instant (SPEC §2), and the desk keeps
+        // instants to the microsecond: a finer one would be ordered by a
+        // rounded value, so it is refused rather than guessed.
+        if received.timestamp_subsec_nanos() % 1_000 != 0 {
+            return Err(format!(
+                "received_at: {} has more than 6 fractional digits: tickets are ordered to the microsecond",
+                received.to_rfc3339()
+            ));
+        }
         if let Some(at) = p.purchased_at.filter(|at| received < *at) {
             return Err(format!("received_at is before package.purchased_at ({at})"));
         }
