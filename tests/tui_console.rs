@@ -384,7 +384,8 @@ fn new_keys_are_in_the_footer_and_help_from_the_keymap() {
     )
     .unwrap();
     let mut app = refund_desk::tui::app::App::new(store, km, Theme::color(), at(NOW));
-    let text = screen(&mut app, 120, 40);
+    // Wide enough for the footer to reach copy id after the team verbs.
+    let text = screen(&mut app, 160, 40);
     assert!(
         text.lines().last().unwrap().contains("<F3> copy id"),
         "{text}"

@@ -286,7 +286,7 @@ fn an_offer_form_open_across_another_agents_offer_is_refused_keeps_what_was_type
         "{text}"
     );
     assert!(
-        text.contains("⚑ now: bob offer [amount=8000.00 party=desk]")
+        text.contains("⚑ now: bob offer [desk offers 8,000.00 USD]")
             && text.contains("Look at the ticket, then Enter submits what you typed."),
         "the form says what changed: {text}"
     );

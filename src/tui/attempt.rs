@@ -68,8 +68,15 @@ impl App {
             );
             return self.error(msg);
         }
+        // A verb whose form would only be refused on submit (an agent handing
+        // off someone else's ticket) says why now, as the domain puts it.
+        if verb.without_params().is_none() {
+            if let Some(why) = self.refusal(d, verb) {
+                return self.error(format!("{} {}: {why}", d.ticket.id, verb.name()));
+            }
+        }
         let (id, version) = (d.ticket.id.clone(), d.version);
-        let form = Form::for_verb(verb, d, &self.store.policy);
+        let form = Form::for_verb(verb, d, &self.store.policy, &self.team, self.operator());
         self.claim(&id, true);
         if let Some(form) = form {
             self.popups.push(Popup::Form(form));
@@ -227,7 +234,7 @@ impl App {
         };
         let why = match d.events.last() {
             Some(e) => {
-                let facts = crate::tui::ui::timeline::payload_summary(&e.payload);
+                let facts = crate::tui::ui::timeline::facts(e, &d.verdict.currency);
                 let facts = if facts.is_empty() {
                     facts
                 } else {

@@ -211,7 +211,7 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
     negotiation(app, d, &mut out);
 
     out.push(section(app, "History"));
-    out.extend(timeline::lines(app, &d.events));
+    out.extend(timeline::lines(app, &d.events, cur));
     out
 }
 
