@@ -230,3 +230,52 @@ fn the_history_reads_amounts_parties_and_references_as_show_does() {
     }
     assert!(!text.contains("amount="), "no raw payload keys:\n{text}");
 }
+
+#[test]
+fn a_request_for_information_starts_empty_and_its_letter_names_no_raw_field() {
+    let (_dir, mut store) = store(EXTRA);
+    // A Japanese ticket missing its purchase date.
+    store
+        .import(
+            "ja",
+            br#"{"id":"JA-5001","received_at":"2026-11-04T10:00:00+08:00","product":"lcic","account":{"id":"300400777"},"package":{"billing":"monthly","used_units":0},"payment":{"currency":"JPY","cash":"9000.00"},"reason":"unused","contact":{"language":"ja"}}"#
+                .as_slice(),
+            refund_desk::store::ImportOptions::default(),
+            |r| panic!("{r:?}"),
+            |_| {},
+        )
+        .unwrap();
+    act(&mut store, "JA-5001", Action::Take);
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>/JA-5001<Enter>i");
+    let Some(Popup::Form(f)) = app.popups.last() else {
+        panic!("form")
+    };
+    assert_eq!(f.fields[0].shown(), "", "nothing pre-filled");
+    assert_eq!(
+        f.fields[0].hint,
+        "for the customer (ja); the letter lists the facts"
+    );
+    press(&mut app, "<Enter>");
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Form(_))),
+        "required"
+    );
+    press(&mut app, "レシートの日付で結構です。<Enter>m");
+    let Some(Popup::Letter { letter, .. }) = app.popups.last() else {
+        panic!("letter: {:?}", app.message)
+    };
+    assert!(
+        letter.body.contains("- パッケージのご購入日"),
+        "{}",
+        letter.body
+    );
+    assert!(
+        letter
+            .body
+            .contains("担当者からの補足：レシートの日付で結構です。"),
+        "{}",
+        letter.body
+    );
+    assert!(!letter.body.contains("package."), "{}", letter.body);
+}

@@ -198,6 +198,11 @@ impl App {
         self.popups.clear();
         let id = attempt.id.clone();
         let _ = self.store.release(&id);
+        let was = self
+            .detail
+            .as_ref()
+            .filter(|d| d.ticket.id == id)
+            .map(|d| d.case.state);
         let result = self.store.actor().and_then(|actor| {
             self.store
                 .act(&id, &action, &actor, Some(attempt.version), self.now)
@@ -207,7 +212,12 @@ impl App {
             Ok(ActOutcome::Done { pending: true, .. }) => self.info(format!(
                 "{id} {name}: proposed; waiting for a supervisor's sign-off"
             )),
-            Ok(ActOutcome::Done { to, .. }) => self.info(format!("{id} {name}: now {to}")),
+            Ok(ActOutcome::Done { to, .. }) => self.info(match &action {
+                Wf::Assign { to: who, .. } => format!("{id} handed to {who} (stays in {to})"),
+                Wf::Note { .. } => format!("{id}: note added (stays in {to})"),
+                _ if was == Some(*to) => format!("{id} {name}: done (stays in {to})"),
+                _ => format!("{id} {name}: now {to}"),
+            }),
             Ok(ActOutcome::NoOp) => self.info(format!("{id} {name}: already done")),
             Err(e) => self.error(format!("{id} {name}: {e}")),
         }

@@ -53,7 +53,7 @@ impl App {
             Action::DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
             Action::Refresh => self.refresh(None),
             Action::Search => self.popups.push(Popup::Search {
-                input: TextInput::new(self.search.clone().unwrap_or_default()),
+                input: TextInput::selected(self.search.clone().unwrap_or_default()),
             }),
             Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
             Action::Menu => self.open_menu(),

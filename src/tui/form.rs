@@ -159,7 +159,7 @@ fn to_whom(d: &Detail, team: &[(String, Role)], me: &str) -> Field {
             Opt::new(name.clone(), format!("{role}{you}"))
         })
         .collect();
-    one("to", "To", options, "who takes the ticket over")
+    one("to", "To", options, "who takes it over")
 }
 
 /// One text field per fact the verdict says is missing, labelled in the
@@ -213,17 +213,18 @@ impl Form {
             Verb::Approve => vec![text("amount", "Amount", limit, "refund amount"), note()],
             Verb::Reject => vec![clauses(d, policy, true), note()],
             Verb::RequestInfo => {
-                let missing = if v.missing.is_empty() {
-                    String::new()
+                // The note goes into the customer's letter, which lists the
+                // missing facts in their language itself: nothing is
+                // pre-filled, least of all a field's raw name.
+                let lang = d.ticket.language;
+                let hint = if v.missing.is_empty() {
+                    format!("what is missing, for the customer ({lang}), required")
                 } else {
-                    format!("please send: {}", v.missing.join(", "))
+                    format!("for the customer ({lang}); the letter lists the facts")
                 };
-                vec![text(
-                    "note",
-                    "Missing",
-                    missing,
-                    "what is missing (required)",
-                )]
+                let mut f = text("note", "Note", String::new(), "");
+                f.hint = hint.into();
+                vec![f]
             }
             Verb::InfoReceived => {
                 let mut f = facts_missing(d);
