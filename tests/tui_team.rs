@@ -279,3 +279,27 @@ fn a_request_for_information_starts_empty_and_its_letter_names_no_raw_field() {
     );
     assert!(!letter.body.contains("package."), "{}", letter.body);
 }
+
+#[test]
+fn yen_reads_without_minor_units_in_the_list_the_detail_the_form_and_the_confirmation() {
+    let (_dir, store) = store(EXTRA);
+    let mut app = app(store);
+    press(&mut app, "<S-Tab>/JA-3001<Enter>");
+    let text = screen(&mut app, 120, 40);
+    let row = text.lines().find(|l| l.starts_with("JA-3001 ")).unwrap();
+    assert!(row.contains("✔ full 9,000 "), "{row}");
+    assert!(text.contains("✔ full_refund 9,000 JPY"), "{text}");
+    assert!(!text.contains("9000.00"), "{text}");
+    press(&mut app, "teA");
+    let Some(Popup::Form(f)) = app.popups.last() else {
+        panic!("form")
+    };
+    assert_eq!(f.fields[0].shown(), "9000", "plain digits to edit");
+    press(&mut app, "<Enter>");
+    let text = screen(&mut app, 120, 40);
+    assert!(
+        text.contains("Approve JA-3001: refund 9,000 JPY?"),
+        "{text}"
+    );
+    assert!(text.contains("limit 9,000 JPY"), "{text}");
+}

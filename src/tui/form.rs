@@ -5,7 +5,7 @@
 
 use super::action::Verb;
 use super::input::TextInput;
-use crate::domain::money::{fmt2, parse_amount};
+use crate::domain::money::{minor_units, parse_amount, round2};
 use crate::domain::policy::{Clause, Policy};
 use crate::domain::ticket::{Language, Product};
 use crate::domain::workflow::{Action as Wf, Decision, Party, Role, Route, SetFact};
@@ -113,6 +113,19 @@ fn note() -> Field {
     text("note", "Note", String::new(), "optional")
 }
 
+/// An amount to pre-fill a field with: plain digits (no grouping, which
+/// would have to be typed around), the currency's minor units unless the
+/// amount has a fraction it lacks (`9000` yen, `95.00` dollars).
+fn editable(amount: Decimal, currency: &str) -> String {
+    let v = round2(amount);
+    let minor = minor_units(currency);
+    if v.normalize().scale() <= minor {
+        v.round_dp(minor).to_string()
+    } else {
+        v.to_string()
+    }
+}
+
 /// The clauses a rejection of this ticket may name (SPEC §3): its
 /// product's and the COMMON- ones, with their desk texts.
 pub fn clause_options(product: Product, policy: &Policy) -> Vec<Opt> {
@@ -198,6 +211,7 @@ impl Form {
         me: &str,
     ) -> Option<Form> {
         let v = &d.verdict;
+        let fmt2 = |a: Decimal| editable(a, &v.currency);
         let limit = v.amount.or(v.ceiling).map(fmt2).unwrap_or_default();
         let last_offer = d
             .case
