@@ -282,9 +282,15 @@ fn a_request_for_information_starts_empty_and_its_letter_names_no_raw_field() {
 
 #[test]
 fn yen_reads_without_minor_units_in_the_list_the_detail_the_form_and_the_confirmation() {
-    let (_dir, store) = store(EXTRA);
+    let asked = r#"{"id":"JA-3002","received_at":"2026-11-04T11:00:00+08:00","product":"lcic","account":{"id":"300400501"},"package":{"billing":"monthly","purchased_at":"2026-11-02T10:00:00+08:00"},"payment":{"currency":"JPY","cash":"12000.00"},"requested_amount":"12000","reason":"unused"}"#;
+    let (_dir, store) = store(&format!("{EXTRA}\n{asked}"));
     let mut app = app(store);
-    press(&mut app, "<S-Tab>/JA-3001<Enter>");
+    press(&mut app, "<S-Tab>/JA-3002<Enter>");
+    let text = screen(&mut app, 120, 40);
+    let row = text.lines().find(|l| l.starts_with("JA-3002 ")).unwrap();
+    assert!(row.contains(" 12,000 JPY ✔ full 12,000 "), "{row}");
+    assert!(text.contains("requested    12,000 JPY"), "{text}");
+    press(&mut app, "F/JA-3001<Enter>");
     let text = screen(&mut app, 120, 40);
     let row = text.lines().find(|l| l.starts_with("JA-3001 ")).unwrap();
     assert!(row.contains("✔ full 9,000 "), "{row}");

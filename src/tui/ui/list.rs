@@ -5,7 +5,7 @@
 
 use super::columns::{fit_columns, Align, Column};
 use super::local;
-use crate::domain::money::format_number;
+use crate::domain::money::{format_amount, format_number};
 use crate::domain::policy::{Verdict, VerdictKind};
 use crate::store::ListRow;
 use crate::text::{fit, inert, width};
@@ -116,7 +116,10 @@ fn cells(app: &App, r: &ListRow, pending: bool) -> Vec<(String, Style)> {
         plain(r.product.clone()),
         customer,
         plain(match &r.requested {
-            Some(a) => format!("{a} {}", r.currency),
+            Some(a) => match a.parse() {
+                Ok(d) => format_amount(d, &r.currency),
+                Err(_) => format!("{a} {}", r.currency),
+            },
             None => "—".into(),
         }),
         (verdict_cell(&r.verdict), app.theme.verdict(r.verdict.kind)),
