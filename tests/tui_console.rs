@@ -64,7 +64,7 @@ fn verdict_amounts_are_never_cut_at_100_columns_or_more() {
     for w in [100, 120, 160, 200] {
         let text = screen(&mut app, w, 40);
         let row = line_with(&text, "LV-4903 ");
-        assert!(row.contains("◐ pro-rata 13611.87"), "{w}: {row}");
+        assert!(row.contains("◐ pro-rata 13,611.87"), "{w}: {row}");
         // The wide name gives way (or not) on cell boundaries.
         assert!(
             unicode_width::UnicodeWidthStr::width(row) <= w as usize,
@@ -272,7 +272,7 @@ fn pending_shows_the_proposal_and_offers_sign_off_to_others_withdraw_to_its_prop
     insta::assert_snapshot!("pending_carol_120x40", screen(&mut app, 120, 40));
     let row = line_with(&text, "LV-9001 ");
     assert!(
-        row.contains("⧗ agree 12000.00 USD") && row.contains("alice"),
+        row.contains("⧗ agree 12,000.00 USD") && row.contains("alice"),
         "{row}"
     );
     assert!(
@@ -305,7 +305,7 @@ fn pending_shows_the_proposal_and_offers_sign_off_to_others_withdraw_to_its_prop
     press(&mut app, "<Esc>D<Enter>");
     let text = screen(&mut app, 120, 40);
     assert!(
-        text.contains("Withdraw your proposal on LV-9001: agree 12000.00 USD?"),
+        text.contains("Withdraw your proposal on LV-9001: agree 12,000.00 USD?"),
         "{text}"
     );
     press(&mut app, "y");
@@ -384,7 +384,8 @@ fn new_keys_are_in_the_footer_and_help_from_the_keymap() {
     )
     .unwrap();
     let mut app = refund_desk::tui::app::App::new(store, km, Theme::color(), at(NOW));
-    let text = screen(&mut app, 120, 40);
+    // Wide enough for the footer to reach copy id after the team verbs.
+    let text = screen(&mut app, 160, 40);
     assert!(
         text.lines().last().unwrap().contains("<F3> copy id"),
         "{text}"

@@ -65,9 +65,9 @@ fn fake_dashboard_80x24_and_120x40() {
     insta::assert_snapshot!("dashboard_fake_80x24", text);
     let text = screen(&mut app, 120, 40);
     insta::assert_snapshot!("dashboard_fake_120x40", text);
-    // Exact sums: 30 × 1234.56 and 10 × 88888.88.
-    assert!(text.contains("37036.80"), "{text}");
-    assert!(text.contains("888888.80"), "{text}");
+    // Exact sums (30 × 1234.56 and 10 × 88888.88), grouped as a person reads them.
+    assert!(text.contains("37,036.80"), "{text}");
+    assert!(text.contains("888,888.80"), "{text}");
     assert!(text.contains("overdue 12345"), "{text}");
 }
 

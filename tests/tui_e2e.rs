@@ -210,3 +210,98 @@ fn mouse_clicks_tabs_wheel_moves_and_the_id_is_copied_with_osc_52() {
     assert!(tail.contains("\u{1b}[?1000l"), "mouse capture left on");
     assert!(tail.contains("\u{1b}[?1049l"), "alternate screen left on");
 }
+
+/// Whether process `pid` still runs (a zombie waiting to be reaped has ended).
+fn running(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit(')').next().map(|r| r.trim_start().to_string()))
+        .is_some_and(|r| !r.starts_with('Z') && !r.starts_with('X'))
+}
+
+#[test]
+fn a_console_whose_terminal_hangs_up_exits_even_when_sighup_never_reaches_it() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let st = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .arg("init")
+        .env_remove("REFUND_DESK_NOW")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    // `script` holds the pty; the console ignores SIGHUP, as it does when a
+    // `runuser` between it and the terminal keeps the signal to itself.
+    let inner = format!(
+        "trap '' HUP; stty rows 24 cols 80; echo PID=$$; exec '{}' --db '{}'",
+        bin().display(),
+        db.display()
+    );
+    let mut script = Command::new("script")
+        .args(["-q", "-c", &format!("sh -c \"{inner}\""), "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux");
+    let mut out = script.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            let _ = tx.send(String::from_utf8_lossy(&seen).to_string());
+        }
+    });
+    // Whatever happens, nothing started here outlives the test.
+    struct Reap(Option<String>);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            if let Some(pid) = self.0.take().filter(|p| running(p)) {
+                let _ = Command::new("kill").args(["-9", &pid]).status();
+            }
+        }
+    }
+    let mut reap = Reap(None);
+    // The console is up once its first frame is drawn.
+    let mut text = String::new();
+    while !(text.contains("PID=") && text.contains("no ticket selected")) {
+        if let Some(pid) = text.split("PID=").nth(1) {
+            reap.0 = Some(pid.chars().take_while(|c| c.is_ascii_digit()).collect());
+        }
+        text = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| {
+                let _ = script.kill();
+                panic!("the console never drew: {text:?}")
+            });
+    }
+    let pid: String = text
+        .split("PID=")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    assert!(running(&pid));
+    // The terminal goes away: its master side closes with `script`.
+    script.kill().unwrap();
+    script.wait().unwrap();
+    let start = Instant::now();
+    while running(&pid) && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    reap.0 = Some(pid.clone());
+    assert!(
+        !running(&pid),
+        "the console outlived its terminal (spinning on end-of-file)"
+    );
+}

@@ -158,3 +158,84 @@ fn wide_glyphs_under_the_popup_never_spill_into_its_border() {
         assert!(w <= 1, "row {y}: {:?}", buf[(x - 1, y)].symbol());
     }
 }
+
+fn letters_sent(store: &refund_desk::store::Store, id: &str) -> Vec<serde_json::Value> {
+    store
+        .detail(id)
+        .unwrap()
+        .events
+        .into_iter()
+        .filter(|e| e.action == "letter_sent")
+        .map(|e| e.payload)
+        .collect()
+}
+
+#[test]
+fn the_letter_on_screen_is_recorded_as_sent_once_with_its_exact_text() {
+    let (_dir, store) = store(EXTRA);
+    let mut app = app(store);
+    press(&mut app, APPROVE_JA);
+    press(&mut app, "m");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("s record as sent"), "{text}");
+    let Some(Popup::Letter { letter, .. }) = app.popups.last().cloned() else {
+        panic!("letter")
+    };
+    press(&mut app, "s");
+    let sent = letters_sent(&app.store, "JA-3001");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["language"], "ja");
+    assert_eq!(sent[0]["body"], letter.body.as_str());
+    assert_eq!(sent[0]["subject"], letter.subject.as_str());
+    insta::assert_snapshot!("letter_ja_sent_80x24", screen(&mut app, 80, 24));
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("✓ recorded as sent by alice at 2026-11-05 10:00"),
+        "{text}"
+    );
+    assert!(!text.contains("s record as sent"), "offered once: {text}");
+    // A second press records nothing more.
+    press(&mut app, "s");
+    assert_eq!(letters_sent(&app.store, "JA-3001").len(), 1);
+    // The history under the popup has it.
+    press(&mut app, "<Esc>z");
+    let text = screen(&mut app, 120, 60);
+    assert!(text.contains("alice letter_sent · letter in ja"), "{text}");
+}
+
+#[test]
+fn a_letter_drafted_before_the_ticket_changed_is_not_recorded() {
+    use refund_desk::domain::calendar::Calendar;
+    use refund_desk::domain::policy::Policy;
+    use refund_desk::domain::workflow::{Action, Role};
+    let (_dir, mut store) = store(EXTRA);
+    store.set_role("bob", Some(Role::Supervisor)).unwrap();
+    let mut bob = refund_desk::store::Store::open(
+        &store.path.clone(),
+        Policy::builtin(),
+        Calendar::builtin_default(),
+        "bob",
+    )
+    .unwrap();
+    let mut app = app(store);
+    press(&mut app, APPROVE_JA);
+    press(&mut app, "m");
+    // The customer appeals (bob records it) while the approval letter is open.
+    let actor = bob.actor().unwrap();
+    let appeal = Action::Appeal {
+        amount: None,
+        note: Some("wants more".into()),
+    };
+    bob.act("JA-3001", &appeal, &actor, None, at(NOW)).unwrap();
+    press(&mut app, "s");
+    assert!(letters_sent(&bob, "JA-3001").is_empty());
+    let text = screen(&mut app, 100, 30);
+    assert!(
+        text.contains("JA-3001 changed by bob at") && text.contains("not recorded"),
+        "{text}"
+    );
+    assert!(matches!(
+        app.popups.last(),
+        Some(Popup::Letter { sent: None, .. })
+    ));
+}

@@ -286,7 +286,7 @@ fn an_offer_form_open_across_another_agents_offer_is_refused_keeps_what_was_type
         "{text}"
     );
     assert!(
-        text.contains("⚑ now: bob offer [amount=8000.00 party=desk]")
+        text.contains("⚑ now: bob offer [desk offers 8,000.00 USD]")
             && text.contains("Look at the ticket, then Enter submits what you typed."),
         "the form says what changed: {text}"
     );
@@ -302,7 +302,10 @@ fn an_offer_form_open_across_another_agents_offer_is_refused_keeps_what_was_type
     );
     assert!(app.popups.is_empty());
     let text = screen(&mut app, 120, 40);
-    assert!(text.contains("LV-9001 offer: now negotiation"), "{text}");
+    assert!(
+        text.contains("LV-9001 offer: done (stays in negotiation)"),
+        "{text}"
+    );
 }
 
 /// Another process changes LC-1001's customer text (a version bump that

@@ -185,7 +185,7 @@ fn negotiation_timeline_with_a_pending_proposal() {
         .position(|l| l.contains("⧗ AWAITING SIGN-OFF"))
         .unwrap();
     assert!(
-        lines[at].contains("agree 12000.00 USD — proposed by alice"),
+        lines[at].contains("agree 12,000.00 USD — proposed by alice"),
         "{text}"
     );
     assert!(at <= 5, "{text}");
@@ -358,7 +358,7 @@ fn confirm_sign_off_names_the_proposer_their_reasons_and_the_outcome() {
     press(&mut app, "<S-Tab>/LV-9001<Enter>S<Enter>");
     let text = screen(&mut app, 120, 40);
     assert!(
-        text.contains("Sign off alice's proposal on LV-9001: agree 12000.00 USD?"),
+        text.contains("Sign off alice's proposal on LV-9001: agree 12,000.00 USD?"),
         "{text}"
     );
     assert!(
@@ -369,7 +369,7 @@ fn confirm_sign_off_names_the_proposer_their_reasons_and_the_outcome() {
     press(&mut app, "<Esc>D<Enter>");
     let text = screen(&mut app, 120, 40);
     assert!(
-        text.contains("Decline alice's proposal on LV-9001: agree 12000.00 USD?"),
+        text.contains("Decline alice's proposal on LV-9001: agree 12,000.00 USD?"),
         "{text}"
     );
     assert!(

@@ -50,6 +50,14 @@ fn templates(lang: Language) -> Templates {
     toml::from_str(text).expect("built-in templates are valid (checked by tests)")
 }
 
+/// The plain words a letter in `lang` uses for a field a verdict's
+/// `missing` names (`package.expires_at`), so the console asks the agent
+/// for a fact in the words the customer was asked for it; `None` for a
+/// field no letter names.
+pub fn field_label(lang: Language, field: &str) -> Option<String> {
+    templates(lang).fields.remove(field)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Letter {
     pub language: Language,

@@ -53,6 +53,8 @@ pub enum Action {
     Menu,
     Letter,
     Copy,
+    /// Record the letter on screen as sent to the customer.
+    RecordSent,
     CopyId,
     Dashboard,
     Finance,
@@ -87,7 +89,7 @@ pub enum Action {
     Toggle,
 }
 
-const PLAIN: [(Action, &str, &str); 52] = [
+const PLAIN: [(Action, &str, &str); 53] = [
     (Action::Quit, "quit", "quit"),
     (Action::Up, "up", "previous ticket"),
     (Action::Down, "down", "next ticket"),
@@ -136,6 +138,11 @@ const PLAIN: [(Action, &str, &str); 52] = [
         "draft letter to the customer, in their language",
     ),
     (Action::Copy, "copy", "copy to the clipboard (OSC 52)"),
+    (
+        Action::RecordSent,
+        "record_sent",
+        "record this letter as sent to the customer (its exact text)",
+    ),
     (
         Action::CopyId,
         "copy_id",

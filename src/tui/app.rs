@@ -53,6 +53,11 @@ pub enum Popup {
         id: String,
         letter: Letter,
         scroll: u16,
+        /// The ticket's version when the letter was drafted: recording it
+        /// as sent is refused if the ticket changed since.
+        version: i64,
+        /// Set once recorded as sent (what the popup then says).
+        sent: Option<String>,
     },
 }
 
@@ -83,6 +88,9 @@ pub struct App {
     /// Follow the store's clock (`Store::now`) on each tick.
     pub live_clock: bool,
     pub role: Option<Role>,
+    /// The people with a role on the desk, by name: whom a ticket can be
+    /// handed to. Read with the role, so drawing asks no query.
+    pub team: Vec<(String, Role)>,
     pub tab: usize,
     /// Tickets per queue, narrowed by the filters and the search when any
     /// is set (so the tabs say where the matches are); `None`: too many to
@@ -131,6 +139,7 @@ impl App {
             now,
             live_clock: false,
             role: None,
+            team: Vec::new(),
             tab: 0,
             counts: [None; QUEUES.len()],
             shown: None,
@@ -254,6 +263,13 @@ impl App {
         let keep = keep.or_else(|| self.selected_id());
         self.mark = self.store.change_mark().unwrap_or(self.mark);
         self.role = self.store.actor().ok().map(|a| a.role);
+        self.team = match self.store.operators() {
+            Ok(ops) => ops
+                .into_iter()
+                .map(|(name, role, ..)| (name, role))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
         self.recount();
         self.with_pager(|p, s| p.reload(s, keep.as_deref()));
         self.prune_marks_and_say();

@@ -68,8 +68,15 @@ impl App {
             );
             return self.error(msg);
         }
+        // A verb whose form would only be refused on submit (an agent handing
+        // off someone else's ticket) says why now, as the domain puts it.
+        if verb.without_params().is_none() {
+            if let Some(why) = self.refusal(d, verb) {
+                return self.error(format!("{} {}: {why}", d.ticket.id, verb.name()));
+            }
+        }
         let (id, version) = (d.ticket.id.clone(), d.version);
-        let form = Form::for_verb(verb, d, &self.store.policy);
+        let form = Form::for_verb(verb, d, &self.store.policy, &self.team, self.operator());
         self.claim(&id, true);
         if let Some(form) = form {
             self.popups.push(Popup::Form(form));
@@ -191,6 +198,11 @@ impl App {
         self.popups.clear();
         let id = attempt.id.clone();
         let _ = self.store.release(&id);
+        let was = self
+            .detail
+            .as_ref()
+            .filter(|d| d.ticket.id == id)
+            .map(|d| d.case.state);
         let result = self.store.actor().and_then(|actor| {
             self.store
                 .act(&id, &action, &actor, Some(attempt.version), self.now)
@@ -200,7 +212,12 @@ impl App {
             Ok(ActOutcome::Done { pending: true, .. }) => self.info(format!(
                 "{id} {name}: proposed; waiting for a supervisor's sign-off"
             )),
-            Ok(ActOutcome::Done { to, .. }) => self.info(format!("{id} {name}: now {to}")),
+            Ok(ActOutcome::Done { to, .. }) => self.info(match &action {
+                Wf::Assign { to: who, .. } => format!("{id} handed to {who} (stays in {to})"),
+                Wf::Note { .. } => format!("{id}: note added (stays in {to})"),
+                _ if was == Some(*to) => format!("{id} {name}: done (stays in {to})"),
+                _ => format!("{id} {name}: now {to}"),
+            }),
             Ok(ActOutcome::NoOp) => self.info(format!("{id} {name}: already done")),
             Err(e) => self.error(format!("{id} {name}: {e}")),
         }
@@ -227,7 +244,7 @@ impl App {
         };
         let why = match d.events.last() {
             Some(e) => {
-                let facts = crate::tui::ui::timeline::payload_summary(&e.payload);
+                let facts = crate::tui::ui::timeline::facts(e, &d.verdict.currency);
                 let facts = if facts.is_empty() {
                     facts
                 } else {

@@ -53,7 +53,7 @@ impl App {
             Action::DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
             Action::Refresh => self.refresh(None),
             Action::Search => self.popups.push(Popup::Search {
-                input: TextInput::new(self.search.clone().unwrap_or_default()),
+                input: TextInput::selected(self.search.clone().unwrap_or_default()),
             }),
             Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
             Action::Menu => self.open_menu(),
@@ -114,38 +114,43 @@ impl App {
     }
 
     /// The verbs valid for the selected ticket now, in workflow order. A
-    /// verb that needs nothing typed is asked of the domain as this
-    /// operator would do it: one it would refuse (a proposer signing off
-    /// their own proposal, an agent declining one, withdrawing after the
-    /// payout) is not offered.
+    /// verb is asked of the domain as this operator would do it (see
+    /// `probe`): one it would refuse (a proposer signing off their own
+    /// proposal, an agent declining one or handing off someone else's
+    /// ticket, withdrawing after the payout) is not offered.
     pub fn valid_verbs(&self) -> Vec<Verb> {
         let Some(d) = self.detail.as_ref() else {
             return Vec::new();
         };
-        // The role read at the last refresh: drawing the footer asks no query.
-        let actor = self.role.map(|role| Actor {
-            name: self.operator().to_string(),
-            role,
-        });
-        let allowed = |a: &Wf| {
-            let Some(actor) = &actor else {
-                return true;
-            };
-            let cx = Context {
-                ticket: &d.ticket,
-                verdict: &d.verdict,
-                policy: &self.store.policy,
-                calendar: &self.store.calendar,
-                actor,
-                now: self.now,
-            };
-            workflow::preview(&d.case, a, &cx).is_ok()
-        };
         Verb::ALL
             .into_iter()
             .filter(|v| v.valid_from(&d.case))
-            .filter(|v| no_input_action(*v).is_none_or(|a| allowed(&a)))
+            .filter(|v| self.refusal(d, *v).is_none())
             .collect()
+    }
+
+    /// Why the domain would refuse `v` on `d` for this operator before
+    /// anything is typed; `None` when it would not (or cannot tell yet).
+    pub(super) fn refusal(&self, d: &crate::store::Detail, v: Verb) -> Option<String> {
+        // The role read at the last refresh: drawing the footer asks no query.
+        let actor = Actor {
+            name: self.operator().to_string(),
+            role: self.role?,
+        };
+        let action = match probe(v, d, &self.team) {
+            Probe::Ask(a) => a,
+            Probe::Offer => return None,
+            Probe::Nobody => return Some("nobody else has a role on the desk".into()),
+        };
+        let cx = Context {
+            ticket: &d.ticket,
+            verdict: &d.verdict,
+            policy: &self.store.policy,
+            calendar: &self.store.calendar,
+            actor: &actor,
+            now: self.now,
+        };
+        workflow::preview(&d.case, &action, &cx).err().map(|r| r.0)
     }
 
     fn open_menu(&mut self) {
@@ -165,6 +170,37 @@ impl App {
             cursor: 0,
             counts: Vec::new(),
         });
+    }
+}
+
+/// How the menu decides whether to offer a verb before its form is filled.
+enum Probe {
+    /// Ask the domain about this action.
+    Ask(Wf),
+    /// Its form asks for what decides it: offer it, the domain judges on submit.
+    Offer,
+    /// Nobody it could be done for (a hand-off with no one to take it).
+    Nobody,
+}
+
+/// A hand-off is asked of the domain with someone who could take it — who
+/// may hand off what is the domain's rule (an agent only their own) — and
+/// a note with some text; the other verbs as `no_input_action` says.
+fn probe(v: Verb, d: &crate::store::Detail, team: &[(String, workflow::Role)]) -> Probe {
+    match v {
+        Verb::Assign => team
+            .iter()
+            .find(|(name, _)| Some(name.as_str()) != d.case.assignee.as_deref())
+            .map_or(Probe::Nobody, |(to, _)| {
+                Probe::Ask(Wf::Assign {
+                    to: to.clone(),
+                    note: None,
+                })
+            }),
+        Verb::Note => Probe::Ask(Wf::Note {
+            note: "(a note)".into(),
+        }),
+        v => no_input_action(v).map_or(Probe::Offer, Probe::Ask),
     }
 }
 

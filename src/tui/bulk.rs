@@ -136,7 +136,7 @@ fn merge(form: &mut Form, others: &[Form]) {
             Value::Text(t) => {
                 if same.iter().any(|g| g.shown() != shown) {
                     *t = TextInput::new(String::new());
-                    f.hint = "differs per ticket: one value for all";
+                    f.hint = "differs per ticket: one value for all".into();
                 }
             }
             Value::One { options, index } => {
@@ -224,13 +224,13 @@ impl App {
                 states.join(", ")
             ));
         };
-        let policy = &self.store.policy;
+        let (policy, team, me) = (&self.store.policy, &self.team, self.operator());
         let ids = self.marks.ids().to_vec();
-        match Form::for_verb(verb, lead, policy) {
+        match Form::for_verb(verb, lead, policy, team, me) {
             Some(mut form) => {
                 let others: Vec<Form> = able
                     .iter()
-                    .filter_map(|d| Form::for_verb(verb, d, policy))
+                    .filter_map(|d| Form::for_verb(verb, d, policy, team, me))
                     .collect();
                 merge(&mut form, &others);
                 form.marked = ids;
@@ -322,7 +322,7 @@ impl App {
         lines.extend(
             form.fields
                 .iter()
-                .map(|f| (f.label, f.shown()))
+                .map(|f| (&f.label, f.shown()))
                 .filter(|(_, v)| !v.trim().is_empty())
                 .map(|(label, v)| format!("  {label}: {}", crate::text::inert(v.trim()))),
         );

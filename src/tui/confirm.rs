@@ -3,7 +3,7 @@
 //! amount, the verdict's limit, whether the step becomes a proposal and why,
 //! the route and the invoice action. No rule of the desk is restated here.
 
-use crate::domain::money::fmt2;
+use crate::domain::money::format_amount;
 use crate::domain::workflow::{Action as Wf, Case, Decision, InvoiceAction, Preview, Route};
 use crate::store::Detail;
 use rust_decimal::Decimal;
@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 pub fn lines(d: &Detail, action: &Wf, p: &Preview, me: &str) -> Vec<String> {
     let id = &d.ticket.id;
     let cur = &d.verdict.currency;
-    let money = |a: Decimal| format!("{} {cur}", fmt2(a));
+    let money = |a: Decimal| format_amount(a, cur);
     let done = p.done.as_ref();
     let mut out = vec![question(id, action, &d.case, done, cur, me)];
     if let Some(pending) = d.case.pending.as_ref().filter(|_| on_proposal(action)) {
@@ -88,7 +88,7 @@ fn on_proposal(a: &Wf) -> bool {
 }
 
 fn question(id: &str, a: &Wf, case: &Case, done: Option<&Case>, cur: &str, me: &str) -> String {
-    let money = |d: Decimal| format!("{} {cur}", fmt2(d));
+    let money = |d: Decimal| format_amount(d, cur);
     let amount = amount_of(a, case, done).map(money);
     let or = |what: &str| amount.clone().unwrap_or_else(|| what.to_string());
     match a {

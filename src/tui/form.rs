@@ -5,12 +5,13 @@
 
 use super::action::Verb;
 use super::input::TextInput;
-use crate::domain::money::{fmt2, parse_amount};
+use crate::domain::money::{minor_units, parse_amount, round2};
 use crate::domain::policy::{Clause, Policy};
-use crate::domain::ticket::Product;
-use crate::domain::workflow::{Action as Wf, Decision, Party, Route};
+use crate::domain::ticket::{Language, Product};
+use crate::domain::workflow::{Action as Wf, Decision, Party, Role, Route, SetFact};
 use crate::store::Detail;
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 
 /// One answer a list field offers, with a few words on what it means.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,10 +46,11 @@ pub enum Value {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
+    /// The parameter, or for a fact received its dotted SPEC §1 name.
     pub key: &'static str,
-    pub label: &'static str,
+    pub label: Cow<'static, str>,
     pub value: Value,
-    pub hint: &'static str,
+    pub hint: Cow<'static, str>,
 }
 
 impl Field {
@@ -101,14 +103,27 @@ pub struct Form {
 fn text(key: &'static str, label: &'static str, value: String, hint: &'static str) -> Field {
     Field {
         key,
-        label,
+        label: label.into(),
         value: Value::Text(TextInput::new(value)),
-        hint,
+        hint: hint.into(),
     }
 }
 
 fn note() -> Field {
     text("note", "Note", String::new(), "optional")
+}
+
+/// An amount to pre-fill a field with: plain digits (no grouping, which
+/// would have to be typed around), the currency's minor units unless the
+/// amount has a fraction it lacks (`9000` yen, `95.00` dollars).
+fn editable(amount: Decimal, currency: &str) -> String {
+    let v = round2(amount);
+    let minor = minor_units(currency);
+    if v.normalize().scale() <= minor {
+        v.round_dp(minor).to_string()
+    } else {
+        v.to_string()
+    }
 }
 
 /// The clauses a rejection of this ticket may name (SPEC §3): its
@@ -131,25 +146,72 @@ fn clauses(d: &Detail, policy: &Policy, tick_deciding: bool) -> Field {
         .collect();
     Field {
         key: "clauses",
-        label: "Clauses",
+        label: "Clauses".into(),
         value: Value::Many { options, chosen },
-        hint: "product and COMMON- clauses",
+        hint: "product and COMMON- clauses".into(),
     }
 }
 
 fn one(key: &'static str, label: &'static str, options: Vec<Opt>, hint: &'static str) -> Field {
     Field {
         key,
-        label,
+        label: label.into(),
         value: Value::One { options, index: 0 },
-        hint,
+        hint: hint.into(),
     }
+}
+
+/// Whom the ticket can be handed to: everyone with a role on the desk but
+/// its assignee (the domain refuses a hand-off to the one who holds it).
+fn to_whom(d: &Detail, team: &[(String, Role)], me: &str) -> Field {
+    let options = team
+        .iter()
+        .filter(|(name, _)| Some(name.as_str()) != d.case.assignee.as_deref())
+        .map(|(name, role)| {
+            let you = if name == me { " (you)" } else { "" };
+            Opt::new(name.clone(), format!("{role}{you}"))
+        })
+        .collect();
+    one("to", "To", options, "who takes it over")
+}
+
+/// One text field per fact the verdict says is missing, labelled in the
+/// plain words the customer's letter asked for it in (English here).
+fn facts_missing(d: &Detail) -> Vec<Field> {
+    d.verdict
+        .missing
+        .iter()
+        .filter_map(|m| crate::ingest::FIELDS.iter().find(|f| **f == m.as_str()))
+        .map(|&key| {
+            let label = crate::domain::letter::field_label(Language::En, key)
+                .unwrap_or_else(|| key.to_string());
+            let like = if key.ends_with("_at") {
+                "as 2026-12-01T10:00:00+08:00"
+            } else {
+                "as in an import file"
+            };
+            Field {
+                key,
+                label: label.into(),
+                value: Value::Text(TextInput::new(String::new())),
+                hint: format!("{key}: {like}").into(),
+            }
+        })
+        .collect()
 }
 
 impl Form {
     /// The form a verb needs, or `None` when it takes no parameters.
-    pub fn for_verb(verb: Verb, d: &Detail, policy: &Policy) -> Option<Form> {
+    /// `team` is who holds a role on the desk, `me` the operator.
+    pub fn for_verb(
+        verb: Verb,
+        d: &Detail,
+        policy: &Policy,
+        team: &[(String, Role)],
+        me: &str,
+    ) -> Option<Form> {
         let v = &d.verdict;
+        let fmt2 = |a: Decimal| editable(a, &v.currency);
         let limit = v.amount.or(v.ceiling).map(fmt2).unwrap_or_default();
         let last_offer = d
             .case
@@ -165,23 +227,25 @@ impl Form {
             Verb::Approve => vec![text("amount", "Amount", limit, "refund amount"), note()],
             Verb::Reject => vec![clauses(d, policy, true), note()],
             Verb::RequestInfo => {
-                let missing = if v.missing.is_empty() {
-                    String::new()
+                // The note goes into the customer's letter, which lists the
+                // missing facts in their language itself: nothing is
+                // pre-filled, least of all a field's raw name.
+                let lang = d.ticket.language;
+                let hint = if v.missing.is_empty() {
+                    format!("what is missing, for the customer ({lang}), required")
                 } else {
-                    format!("please send: {}", v.missing.join(", "))
+                    format!("for the customer ({lang}); the letter lists the facts")
                 };
-                vec![text(
-                    "note",
-                    "Missing",
-                    missing,
-                    "what is missing (required)",
-                )]
+                let mut f = text("note", "Note", String::new(), "");
+                f.hint = hint.into();
+                vec![f]
             }
-            Verb::InfoReceived => vec![note()],
-            Verb::Assign => vec![
-                text("to", "To", String::new(), "a user with a role on the desk"),
-                note(),
-            ],
+            Verb::InfoReceived => {
+                let mut f = facts_missing(d);
+                f.push(note());
+                f
+            }
+            Verb::Assign => vec![to_whom(d, team, me), note()],
             Verb::Note => vec![text(
                 "note",
                 "Note",
@@ -341,10 +405,24 @@ impl Form {
             },
             Verb::InfoReceived => Wf::InfoReceived {
                 note,
-                set: Vec::new(),
+                // Every field but the note is a fact received; one left
+                // empty was not received and changes nothing.
+                set: self
+                    .fields
+                    .iter()
+                    .filter(|f| f.key != "note")
+                    .map(|f| (f.key, f.shown().trim().to_string()))
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(field, value)| SetFact {
+                        field: field.to_string(),
+                        value,
+                    })
+                    .collect(),
             },
             Verb::Assign => Wf::Assign {
-                to: self.get("to").ok_or("say who takes the ticket over")?,
+                to: self
+                    .get("to")
+                    .ok_or("nobody else has a role on the desk to take it over")?,
                 note,
             },
             Verb::Note => Wf::Note {

@@ -8,7 +8,7 @@ use tui_input::{Input, InputRequest};
 const MAX_CHARS: usize = 500;
 
 #[derive(Clone, Debug, Default)]
-pub struct TextInput(Input);
+pub struct TextInput(Input, bool);
 
 impl PartialEq for TextInput {
     fn eq(&self, other: &Self) -> bool {
@@ -18,7 +18,21 @@ impl PartialEq for TextInput {
 
 impl TextInput {
     pub fn new(value: impl Into<String>) -> TextInput {
-        TextInput(Input::new(value.into()))
+        TextInput(Input::new(value.into()), false)
+    }
+
+    /// A value shown selected, as a browser's search bar shows the last
+    /// search: the first character typed replaces it, a cursor key or a
+    /// deletion keeps it to be edited.
+    pub fn selected(value: impl Into<String>) -> TextInput {
+        let value = value.into();
+        let selected = !value.is_empty();
+        TextInput(Input::new(value), selected)
+    }
+
+    /// Whether the value is still shown selected (typing replaces it).
+    pub fn is_selected(&self) -> bool {
+        self.1
     }
 
     pub fn value(&self) -> &str {
@@ -39,6 +53,9 @@ impl TextInput {
     /// Types a character at the cursor. Fields are one line: a pasted
     /// newline or control character goes nowhere.
     pub fn type_char(&mut self, c: char) {
+        if std::mem::take(&mut self.1) && !c.is_control() {
+            self.0.reset();
+        }
         if !c.is_control() && self.0.value().chars().count() < MAX_CHARS {
             self.0.handle(InputRequest::InsertChar(c));
         }
@@ -57,6 +74,7 @@ impl TextInput {
             Action::ClearField => InputRequest::DeleteLine,
             _ => return false,
         };
+        self.1 = false;
         self.0.handle(req);
         true
     }
@@ -81,5 +99,19 @@ mod tests {
         assert_eq!(t.value(), "退Xo");
         t.type_char('\n');
         assert_eq!(t.value(), "退Xo");
+    }
+
+    #[test]
+    fn a_selected_value_is_replaced_by_typing_and_kept_by_editing() {
+        let mut t = TextInput::selected("LC-1002");
+        t.type_char('T');
+        assert_eq!(t.value(), "T");
+        t.type_char('R');
+        assert_eq!(t.value(), "TR", "replaced once, then typed into");
+        let mut t = TextInput::selected("LC-10");
+        t.edit(Action::End);
+        t.type_char('0');
+        assert_eq!(t.value(), "LC-100");
+        assert!(!TextInput::selected("").is_selected());
     }
 }

@@ -247,6 +247,9 @@ fn defaults() -> Vec<(Mode, Action, &'static [&'static str])> {
         (M::List, A::Do(Verb::Withdraw), &["W"]),
         (M::List, A::Do(Verb::SignOff), &["S"]),
         (M::List, A::Do(Verb::Decline), &["D"]),
+        // Team work: H hands the ticket off to someone, n writes a note.
+        (M::List, A::Do(Verb::Assign), &["H"]),
+        (M::List, A::Do(Verb::Note), &["n"]),
         (M::List, A::Search, &["/"]),
         (M::List, A::FilterState, &["f"]),
         (M::List, A::FilterVerdict, &["v"]),
@@ -314,6 +317,7 @@ fn defaults() -> Vec<(Mode, Action, &'static [&'static str])> {
         (M::Help, A::PageUp, &["<PgUp>"]),
         (M::Help, A::Cancel, &["<Esc>", "q", "?"]),
         (M::Letter, A::Copy, &["y", "c"]),
+        (M::Letter, A::RecordSent, &["s"]),
         (M::Letter, A::Down, &["j", "<Down>"]),
         (M::Letter, A::Up, &["k", "<Up>"]),
         (M::Letter, A::PageDown, &["<PgDn>", "<Space>"]),

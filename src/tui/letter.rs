@@ -1,5 +1,6 @@
 //! The customer letter: drafted by the domain for the selected ticket,
-//! shown in a scrollable popup, copied by the terminal loop (OSC 52).
+//! shown in a scrollable popup, copied by the terminal loop (OSC 52), and
+//! recorded as sent (its exact text, at the version it was drafted from).
 
 use super::action::Action;
 use super::app::{App, Effect, Popup};
@@ -35,13 +36,15 @@ impl App {
         let Some(d) = self.detail.as_ref() else {
             return self.error("no ticket selected");
         };
-        let id = d.ticket.id.clone();
+        let (id, version) = (d.ticket.id.clone(), d.version);
         let drafted = d.letter(&self.store.policy);
         match drafted {
             Ok(letter) => self.popups.push(Popup::Letter {
                 id,
                 letter,
                 scroll: 0,
+                version,
+                sent: None,
             }),
             Err(why) => self.error(format!("no letter for {id}: {why}")),
         }
@@ -49,7 +52,14 @@ impl App {
 
     pub(super) fn update_letter(&mut self, action: Action) {
         let screen = Rect::new(0, 0, self.size.0, self.size.1);
-        let Some(Popup::Letter { id, letter, scroll }) = self.popups.last_mut() else {
+        let Some(Popup::Letter {
+            id,
+            letter,
+            scroll,
+            version,
+            sent,
+        }) = self.popups.last_mut()
+        else {
             return;
         };
         let max = super::ui::letter::max_scroll(letter, screen);
@@ -68,10 +78,53 @@ impl App {
                 self.effects.push(Effect::Copy(text));
                 self.info(msg);
             }
+            Action::RecordSent if sent.is_some() => {
+                let msg = format!(
+                    "the {} letter for {id} is already recorded as sent",
+                    letter.language
+                );
+                self.info(msg);
+            }
+            Action::RecordSent => {
+                let (id, letter, version) = (id.clone(), letter.clone(), *version);
+                self.record_sent(&id, &letter, version);
+            }
             Action::Cancel => {
                 self.popups.pop();
             }
             _ => {}
+        }
+    }
+
+    /// Records the letter on screen as sent, judged against the version it
+    /// was drafted from: a ticket changed since may need another letter, so
+    /// that is refused and the letter stays open to be closed and drafted again.
+    fn record_sent(&mut self, id: &str, letter: &Letter, version: i64) {
+        match self.store.record_letter_sent(id, version, letter) {
+            Ok(()) => {
+                let at = self
+                    .now
+                    .with_timezone(&self.store.policy.tz)
+                    .format("%Y-%m-%d %H:%M");
+                let words = format!("recorded as sent by {} at {at}", self.operator());
+                if let Some(Popup::Letter { sent, .. }) = self.popups.last_mut() {
+                    *sent = Some(words);
+                }
+                self.info(format!(
+                    "{id}: the {} letter is recorded as sent",
+                    letter.language
+                ));
+                // The event is in the history now: reload the detail under the popup.
+                self.refresh(Some(id.to_string()));
+            }
+            Err(crate::store::StoreError::Stale { by, at }) => {
+                let at = super::ui::local(&at, self.store.policy.tz, "%Y-%m-%d %H:%M:%S");
+                self.error(format!(
+                    "{id} changed by {by} at {at} since this letter was drafted: not recorded; \
+                     close it and open the letter again"
+                ));
+            }
+            Err(e) => self.error(format!("{id}: letter not recorded: {e}")),
         }
     }
 }

@@ -193,6 +193,37 @@ fn mouse_off() {
     );
 }
 
+/// Ends the process once its terminal hangs up. The hangup signal does
+/// not always reach us (a `runuser` or `sudo -u` in between keeps it), and
+/// crossterm's reader then spins on end-of-file inside `poll`, never
+/// returning to the loop: a dropped SSH session would leave a console
+/// burning a core for good. Nothing is lost by exiting: every write is its
+/// own committed transaction, and a lease lapses by itself.
+fn watch_for_hangup() {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let spawned = std::thread::Builder::new()
+        .name("hangup".into())
+        .spawn(|| loop {
+            std::thread::sleep(Duration::from_secs(1));
+            let stdin = std::io::stdin();
+            let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::empty())];
+            let gone = PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL;
+            let hung_up = match poll(&mut fds, PollTimeout::ZERO) {
+                Ok(_) => fds[0].revents().is_some_and(|r| r.intersects(gone)),
+                Err(_) => false,
+            };
+            if hung_up {
+                tracing::warn!("the terminal hung up: exiting");
+                // 128 + SIGHUP, as if the signal had arrived.
+                std::process::exit(129);
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("no hangup watch: {e}");
+    }
+}
+
 /// Runs the console on the real terminal. The terminal is restored on
 /// return, on error and on panic (ratatui's hook, with mouse capture
 /// undone before it).
@@ -224,6 +255,7 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         let _ = terminal.draw(|f| f.render_widget(&app, f.area()));
         panic!("injected fault (REFUND_DESK_FAULT=panic)");
     }
+    watch_for_hangup();
     let result = run_loop(&mut terminal, &mut app, &mut TerminalIo);
     mouse_off();
     ratatui::restore();

@@ -2,7 +2,7 @@
 //! tickets received per day (sparkline) and 30-day refund totals per
 //! product and per verdict, per currency, as exact decimals with bars.
 
-use crate::domain::money::fmt2;
+use crate::domain::money::format_number;
 use crate::domain::policy::VerdictKind;
 use crate::domain::workflow::State;
 use crate::text::{fit, width};
@@ -116,7 +116,10 @@ fn table(
         let m = max.entry(cur.as_str()).or_default();
         *m = (*m).max(units);
     }
-    let amounts: Vec<String> = rows.values().map(|t| fmt2(t.amount)).collect();
+    let amounts: Vec<String> = rows
+        .iter()
+        .map(|((_, cur), t)| format_number(t.amount, cur))
+        .collect();
     let aw = amounts.iter().map(|a| width(a)).max().unwrap_or(4);
     let lw = rows
         .keys()

@@ -3,7 +3,7 @@
 //! negotiation and the history.
 
 use super::{local, timeline};
-use crate::domain::money::fmt2;
+use crate::domain::money::format_number;
 use crate::domain::ticket::Timestamp;
 use crate::domain::workflow::{Action as Wf, Decision, Party};
 use crate::store::Detail;
@@ -40,6 +40,12 @@ pub fn render(app: &App, area: Rect, beside: bool, buf: &mut Buffer) {
         .wrap(Wrap { trim: false })
         .scroll((app.detail_scroll, 0))
         .render(inner, buf);
+}
+
+/// An amount as a person reads it in this currency: grouped, and with the
+/// currency's own minor units (`9,000` yen, `1,234.50` dollars).
+fn n2(currency: &str, amount: rust_decimal::Decimal) -> String {
+    format_number(amount, currency)
 }
 
 fn section(app: &App, name: &str) -> Line<'static> {
@@ -96,7 +102,7 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         format!("{}{name} ({})", t.account_id, t.account_status),
     ));
     if let Some(r) = t.requested_amount {
-        out.push(kv(app, "requested", format!("{} {cur}", fmt2(r))));
+        out.push(kv(app, "requested", format!("{} {cur}", n2(cur, r))));
     }
 
     out.push(section(app, "Customer's words"));
@@ -117,8 +123,8 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
 
     out.push(section(app, "Verdict"));
     let amount = match (v.amount, v.ceiling) {
-        (Some(a), _) => format!(" {} {cur}", fmt2(a)),
-        (None, Some(c)) => format!(" up to {} {cur}", fmt2(c)),
+        (Some(a), _) => format!(" {} {cur}", n2(cur, a)),
+        (None, Some(c)) => format!(" up to {} {cur}", n2(cur, c)),
         _ => String::new(),
     };
     out.push(Line::styled(
@@ -159,10 +165,10 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         "refunded",
         format!(
             "cash {} + commission credit {} + free credit {} = {} {cur}",
-            fmt2(p.cash),
-            fmt2(p.commission_credit),
-            fmt2(p.free_credit),
-            fmt2(p.base())
+            n2(cur, p.cash),
+            n2(cur, p.commission_credit),
+            n2(cur, p.free_credit),
+            n2(cur, p.base())
         ),
     ));
     out.push(Line::from(vec![
@@ -170,8 +176,8 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         Span::styled(
             format!(
                 "voucher {} · discount {}",
-                fmt2(p.voucher),
-                fmt2(p.discount)
+                n2(cur, p.voucher),
+                n2(cur, p.discount)
             ),
             th.not_refunded,
         ),
@@ -180,7 +186,10 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         out.push(kv(
             app,
             "unfreeze",
-            format!("{} {cur} frozen, released with the refund", fmt2(p.frozen)),
+            format!(
+                "{} {cur} frozen, released with the refund",
+                n2(cur, p.frozen)
+            ),
         ));
     }
     if let Some(i) = &p.invoice_issued_at {
@@ -211,7 +220,7 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
     negotiation(app, d, &mut out);
 
     out.push(section(app, "History"));
-    out.extend(timeline::lines(app, &d.events));
+    out.extend(timeline::lines(app, &d.events, cur));
     out
 }
 
@@ -292,7 +301,8 @@ fn facts(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
 /// What a waiting proposal would do, with its amount or route.
 pub(super) fn proposal_text(action: &Wf, cur: &str) -> String {
     let money = |a: &Option<rust_decimal::Decimal>| {
-        a.map(|a| format!(" {} {cur}", fmt2(a))).unwrap_or_default()
+        a.map(|a| format!(" {} {cur}", n2(cur, a)))
+            .unwrap_or_default()
     };
     match action {
         Wf::Approve { amount, .. } | Wf::Agree { amount, .. } => {
@@ -301,7 +311,7 @@ pub(super) fn proposal_text(action: &Wf, cur: &str) -> String {
         Wf::Revise {
             decision: Decision::Approve { amount },
             ..
-        } => format!("revise to approve {} {cur}", fmt2(*amount)),
+        } => format!("revise to approve {} {cur}", n2(cur, *amount)),
         Wf::Revise {
             decision: Decision::Reject { clauses },
             ..
@@ -378,7 +388,7 @@ fn ledger(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
         .iter()
         .map(|o| {
             o.amount
-                .map(|a| format!("{} {cur}", fmt2(a)))
+                .map(|a| format!("{} {cur}", n2(cur, a)))
                 .unwrap_or("—".into())
         })
         .collect();
@@ -422,7 +432,7 @@ fn negotiation(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
         Some(Decision::Approve { amount }) => out.push(kv(
             app,
             "decision",
-            format!("approve {} {cur}", fmt2(*amount)),
+            format!("approve {} {cur}", n2(cur, *amount)),
         )),
         Some(Decision::Reject { clauses }) => out.push(kv(
             app,
@@ -443,7 +453,7 @@ fn negotiation(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
     }
     ledger(app, d, out);
     if let Some(a) = c.agreed {
-        out.push(kv(app, "agreed", format!("{} {cur}", fmt2(a))));
+        out.push(kv(app, "agreed", format!("{} {cur}", n2(cur, a))));
     }
     if let Some(e) = &c.execution {
         if !c.ledger.is_empty() {
@@ -459,11 +469,11 @@ fn negotiation(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
             "payout",
             format!(
                 "{} {cur} via {} route{account} on {} · invoice {} · unfreeze {}",
-                fmt2(e.amount),
+                n2(cur, e.amount),
                 e.route,
                 e.executed_on,
                 e.invoice_action,
-                fmt2(e.frozen_to_unfreeze)
+                n2(cur, e.frozen_to_unfreeze)
             ),
         ));
         out.push(kv(

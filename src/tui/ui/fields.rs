@@ -81,10 +81,16 @@ fn text_with_cursor(app: &App, t: &TextInput, box_w: usize) -> Vec<Span<'static>
         used += 1;
     }
     let th = &app.theme;
+    // A value typing would replace is shown as a selection.
+    let body = if t.is_selected() {
+        th.selected
+    } else {
+        th.field_focus
+    };
     vec![
-        Span::styled(before, th.field_focus),
+        Span::styled(before, body),
         Span::styled(under, th.cursor),
-        Span::styled(after, th.field_focus),
+        Span::styled(after, body),
         Span::styled(" ".repeat(box_w.saturating_sub(used)), th.field_focus),
     ]
 }

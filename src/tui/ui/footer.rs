@@ -3,7 +3,7 @@
 
 use crate::store::Sort;
 use crate::text::{fit, inert};
-use crate::tui::action::Action;
+use crate::tui::action::{Action, Verb};
 use crate::tui::app::{App, Level, Popup};
 use crate::tui::keymap::Mode;
 use ratatui::buffer::Buffer;
@@ -166,11 +166,20 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         }
         Mode::List | Mode::Global => {
             out.extend(hint(Action::Menu, "actions"));
-            for v in app.valid_verbs() {
+            // The steps of this ticket's workflow first; a hand-off and a
+            // note are possible nearly always, so they come after the letter.
+            let (team, steps): (Vec<_>, Vec<_>) = app
+                .valid_verbs()
+                .into_iter()
+                .partition(|v| matches!(v, Verb::Assign | Verb::Note));
+            for v in steps {
                 out.extend(hint(Action::Do(v), app.verb_label(v)));
             }
             if app.letter_possible() {
                 out.extend(hint(Action::Letter, "letter"));
+            }
+            for v in team {
+                out.extend(hint(Action::Do(v), app.verb_label(v)));
             }
             out.extend(hint(Action::Search, "search"));
             out.extend(hint(Action::NextTab, "queue"));
@@ -234,6 +243,10 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         }
         Mode::Letter => {
             out.extend(hint(Action::Copy, "copy"));
+            let sent = matches!(app.popups.last(), Some(Popup::Letter { sent: Some(_), .. }));
+            if !sent {
+                out.extend(hint(Action::RecordSent, "record as sent"));
+            }
             out.extend(hint(Action::Down, "down"));
             out.extend(hint(Action::Up, "up"));
             out.extend(hint(Action::PageDown, "page"));

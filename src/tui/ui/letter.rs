@@ -54,7 +54,16 @@ pub fn max_scroll(letter: &Letter, screen: Rect) -> u16 {
     n.saturating_sub(t.height as usize).min(u16::MAX as usize) as u16
 }
 
-pub fn render(app: &App, screen: Rect, id: &str, letter: &Letter, scroll: u16, buf: &mut Buffer) {
+/// `sent`: how it was recorded as sent, once it was.
+pub fn render(
+    app: &App,
+    screen: Rect,
+    id: &str,
+    letter: &Letter,
+    scroll: u16,
+    sent: Option<&str>,
+    buf: &mut Buffer,
+) {
     let a = area(screen);
     if a.width < 6 || a.height < 3 {
         return;
@@ -86,13 +95,17 @@ pub fn render(app: &App, screen: Rect, id: &str, letter: &Letter, scroll: u16, b
     let end = (scroll + t.height as usize).min(all.len());
     let pos = format!("lines {}–{end} of {}  ", (scroll + 1).min(end), all.len());
     let mut spans = vec![Span::styled(pos, app.theme.dim)];
+    if let Some(s) = sent {
+        spans.push(Span::styled(format!("✓ {s}  "), app.theme.info));
+    }
     let km = &app.keymap;
     let key = |a: Action| km.keys_for(Mode::Letter, a).first().map(|k| k.to_string());
-    for (a, label) in [
-        (Action::Copy, "copy"),
-        (Action::Down, "scroll"),
-        (Action::Cancel, "close"),
-    ] {
+    let record = (sent.is_none()).then_some((Action::RecordSent, "record as sent"));
+    for (a, label) in [(Action::Copy, "copy"), (Action::Down, "scroll")]
+        .into_iter()
+        .chain(record)
+        .chain([(Action::Cancel, "close")])
+    {
         if let Some(k) = key(a) {
             spans.push(Span::styled(k, app.theme.key));
             spans.push(Span::raw(format!(" {label}  ")));

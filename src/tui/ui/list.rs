@@ -5,7 +5,7 @@
 
 use super::columns::{fit_columns, Align, Column};
 use super::local;
-use crate::domain::money::fmt2;
+use crate::domain::money::{format_amount, format_number};
 use crate::domain::policy::{Verdict, VerdictKind};
 use crate::store::ListRow;
 use crate::text::{fit, inert, width};
@@ -24,8 +24,9 @@ pub const MARK: &str = "✓";
 
 pub fn verdict_cell(v: &Verdict) -> String {
     let amount = match (v.kind, v.amount, v.ceiling) {
-        (VerdictKind::Negotiate, _, Some(c)) => format!(" ≤{}", fmt2(c)),
-        (_, Some(a), _) => format!(" {}", fmt2(a)),
+        // Grouped and with the currency's own minor units (no ".00" yen).
+        (VerdictKind::Negotiate, _, Some(c)) => format!(" ≤{}", format_number(c, &v.currency)),
+        (_, Some(a), _) => format!(" {}", format_number(a, &v.currency)),
         _ => String::new(),
     };
     format!(
@@ -115,7 +116,10 @@ fn cells(app: &App, r: &ListRow, pending: bool) -> Vec<(String, Style)> {
         plain(r.product.clone()),
         customer,
         plain(match &r.requested {
-            Some(a) => format!("{a} {}", r.currency),
+            Some(a) => match a.parse() {
+                Ok(d) => format_amount(d, &r.currency),
+                Err(_) => format!("{a} {}", r.currency),
+            },
             None => "—".into(),
         }),
         (verdict_cell(&r.verdict), app.theme.verdict(r.verdict.kind)),

@@ -60,9 +60,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Popup::Summary(s) => summary(app, area, s, buf),
             Popup::Input { .. } => {} // drawn on the status line
             Popup::Help { scroll } => help(app, area, *scroll, buf),
-            Popup::Letter { id, letter, scroll } => {
-                super::letter::render(app, area, id, letter, *scroll, buf)
-            }
+            Popup::Letter {
+                id,
+                letter,
+                scroll,
+                sent,
+                ..
+            } => super::letter::render(app, area, id, letter, *scroll, sent.as_deref(), buf),
             Popup::Search { .. } => {} // drawn on the status line
         }
     }
@@ -162,17 +166,28 @@ fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
         Some(e) => super::wrap::wrap(e, W as usize - 2),
         None => vec![String::new()],
     };
-    let h = f.fields.len() as u16 * 2 + 2 + (changed.len() + error.len()) as u16;
+    // A label in plain words (a fact received) gets a line of its own.
+    const LABEL: usize = 11;
+    let long = |field: &crate::tui::form::Field| width(&field.label) > LABEL;
+    let h = f.fields.iter().map(|x| 2 + long(x) as u16).sum::<u16>()
+        + 2
+        + (changed.len() + error.len()) as u16;
     let r = centered(area, W, h);
     let verb = app.verb_label(f.verb);
     let inner = frame(app, r, &format!("{verb} {}", f.subject()), buf);
     let iw = inner.width as usize;
     let mut lines = Vec::new();
     for (i, field) in f.fields.iter().enumerate() {
-        let box_w = iw.saturating_sub(12);
+        let box_w = iw.saturating_sub(LABEL + 1);
         let focused = i == f.focus;
+        let label = if long(field) {
+            lines.push(Line::styled(fit(&field.label, iw), app.theme.key));
+            String::new()
+        } else {
+            field.label.to_string()
+        };
         let mut spans = vec![
-            Span::styled(fit(field.label, 11), app.theme.key),
+            Span::styled(fit(&label, LABEL), app.theme.key),
             Span::raw(" "),
         ];
         spans.extend(super::fields::value_spans(app, field, focused, box_w));

@@ -1,40 +1,21 @@
-//! The event history: who did what, when, with which note.
+//! The event history: who did what, when, with which note — and what it
+//! carried (amounts, parties, references, facts before → after), read by
+//! the same `history::event_facts` that `show` prints, so the console and
+//! the command line never tell one event two ways.
 
 use super::local;
+use crate::domain::workflow::history::event_facts;
 use crate::store::EventRow;
 use crate::text::inert;
 use crate::tui::app::App;
 use ratatui::text::{Line, Span};
-use serde_json::Value;
 
-/// The payload's scalar facts worth a glance (amount, clauses, route…).
-pub(crate) fn payload_summary(p: &Value) -> String {
-    let Some(map) = p.as_object() else {
-        return String::new();
-    };
-    map.iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "proposal" | "pending" | "reasons"))
-        .filter_map(|(k, v)| match v {
-            Value::String(s) => Some(format!("{k}={s}")),
-            Value::Number(n) => Some(format!("{k}={n}")),
-            Value::Bool(b) => Some(format!("{k}={b}")),
-            Value::Array(a) if !a.is_empty() => Some(format!(
-                "{k}={}",
-                a.iter()
-                    .map(|x| x
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| x.to_string()))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+/// What an event carried, in words, for a line that has room for a few.
+pub(crate) fn facts(e: &EventRow, currency: &str) -> String {
+    event_facts(&e.action, &e.payload, currency)
 }
 
-pub fn lines(app: &App, events: &[EventRow]) -> Vec<Line<'static>> {
+pub fn lines(app: &App, events: &[EventRow], currency: &str) -> Vec<Line<'static>> {
     if events.is_empty() {
         return vec![Line::styled("no events", app.theme.dim)];
     }
@@ -46,16 +27,16 @@ pub fn lines(app: &App, events: &[EventRow]) -> Vec<Line<'static>> {
             } else {
                 format!(" {} → {}", e.from, e.to)
             };
-            let extra = payload_summary(&e.payload);
+            let extra = facts(e, currency);
             let extra = if extra.is_empty() {
                 extra
             } else {
-                format!(" [{extra}]")
+                format!(" · {extra}")
             };
             let note = e
                 .note
                 .as_deref()
-                .map(|n| format!(" · {n}"))
+                .map(|n| format!(" “{n}”"))
                 .unwrap_or_default();
             Line::from(vec![
                 Span::styled(
