@@ -218,6 +218,9 @@ fn check_companions(path: &Path, desk: &std::fs::Metadata, operator: &str) -> an
         let usable = std::fs::OpenOptions::new().read(true).write(true).open(&p);
         match usable {
             Ok(_) => {}
+            // The last connection of another process removed it since it was
+            // looked at (a writer closing): nothing left to vouch for.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {}
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => anyhow::bail!(
                 "{shown} cannot be written by {operator} ({}): every agent of the desk needs it; fix it with `chmod g+rw {shown}`",
