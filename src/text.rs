@@ -26,6 +26,10 @@ pub fn is_invisible(c: char) -> bool {
 /// characters (C0, DEL, C1) and the invisible characters of [`is_invisible`]
 /// become visible stand-ins; everything else, any script, passes unchanged.
 pub fn inert(s: &str) -> String {
+    // Most text on a screen is printable ASCII: nothing to replace.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -90,7 +90,9 @@ pub fn run(setup: &Setup, demo: bool) -> anyhow::Result<ExitCode> {
         previous(info);
     }));
     let now = store.now();
-    let app = App::new(store, keymap, Theme::from_env(), now);
+    // The terminal's size up front, so the first page is loaded once.
+    let size = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
+    let app = App::with_size(store, keymap, Theme::from_env(), now, size);
     let result = crate::tui::run(app);
     if let Err(e) = &result {
         tracing::error!("console stopped: {e:#}");

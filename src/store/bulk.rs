@@ -10,6 +10,7 @@
 //! the importer's end, or the next open of the file after an import that
 //! died half-way — builds them. Nothing is left without its indexes for good.
 
+use super::phases::Phases;
 use super::rows::{flush_search_index, search_document, SearchDocs};
 use super::verdicts::parse_stored;
 use anyhow::Context;
@@ -132,7 +133,7 @@ pub(crate) fn search_owed(conn: &Connection) -> rusqlite::Result<bool> {
 }
 
 /// Builds back any indexes a bulk load deferred. Cheap when there are none.
-pub(crate) fn restore_indexes(conn: &mut Connection) -> anyhow::Result<()> {
+pub(crate) fn restore_indexes(conn: &mut Connection, phases: &mut Phases) -> anyhow::Result<()> {
     if !owed(conn)? {
         return Ok(());
     }
@@ -149,16 +150,16 @@ pub(crate) fn restore_indexes(conn: &mut Connection) -> anyhow::Result<()> {
     let cache: i64 = tx.pragma_query_value(None, "cache_size", |r| r.get(0))?;
     tx.pragma_update(None, "cache_size", -2_000)?;
     tx.pragma_update(None, "threads", 2)?;
-    for sql in &definitions {
-        tx.execute_batch(sql)?;
-    }
+    phases.time("index builds", || {
+        definitions.iter().try_for_each(|sql| tx.execute_batch(sql))
+    })?;
     tx.pragma_update(None, "threads", 0)?;
     tx.pragma_update(None, "cache_size", cache)?;
     if search {
-        rebuild_search(&tx)?;
+        phases.time("search index build", || rebuild_search(&tx))?;
     }
     tx.execute("DELETE FROM meta WHERE key IN (?1, ?2)", [KEY, SEARCH_KEY])?;
-    tx.commit()?;
+    phases.time("final commit", || tx.commit())?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use super::rows::{
     record_imports, update_ticket, NewRow, SearchDocs,
 };
 use super::verdicts::recompute_account;
+use super::phases::Phases;
 use super::Store;
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
@@ -78,20 +79,30 @@ impl Store {
         // database file once, not once per batch.
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 65_536)?;
+        let mut phases = Phases::from_env();
+        let started = std::time::Instant::now();
         let load = self.start_bulk_load()?;
         let bulk = load.is_some();
-        let mut result =
-            self.import_batches(name, reader, opts, bulk, &mut on_reject, &mut progress);
+        let mut result = self.import_batches(
+            name,
+            reader,
+            opts,
+            bulk,
+            (&mut on_reject, &mut progress),
+            &mut phases,
+        );
         if bulk {
             progress(ImportStep::Indexing);
             // Also after a failed import: the lines that landed keep their indexes.
-            let restored = super::bulk::restore_indexes(&mut self.conn);
+            let restored = super::bulk::restore_indexes(&mut self.conn, &mut phases);
             if let (Ok(_), Err(e)) = (&result, restored) {
                 result = Err(e);
             }
         }
         self.conn.pragma_update(None, "wal_autocheckpoint", 1_000)?;
         self.conn.pragma_update(None, "cache_size", -8_192)?;
+        phases.add("total", started.elapsed());
+        phases.report();
         result
     }
 
@@ -120,35 +131,43 @@ impl Store {
         reader: impl Read + Send,
         opts: ImportOptions,
         bulk: bool,
-        on_reject: &mut impl FnMut(&Rejected),
-        progress: &mut impl FnMut(ImportStep),
+        (on_reject, progress): (&mut impl FnMut(&Rejected), &mut impl FnMut(ImportStep)),
+        phases: &mut Phases,
     ) -> anyhow::Result<ImportReport> {
         const CHUNK: usize = 2_000;
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(Outcome, u64)>>(8);
+        let timed = phases.on();
         std::thread::scope(|scope| {
             let parser = scope.spawn(move || {
                 let mut chunk = Vec::with_capacity(CHUNK);
                 let mut open = true;
+                // Time spent parsing, not waiting for the writer.
+                let started = std::time::Instant::now();
+                let mut waited = std::time::Duration::ZERO;
                 let read = ingest::read_all(name, reader, |outcome, bytes| {
                     if !open {
                         return;
                     }
                     chunk.push((outcome, bytes));
                     if chunk.len() == CHUNK {
+                        let t = timed.then(std::time::Instant::now);
                         // A closed channel means the writer failed: stop sending.
                         open = send
                             .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
                             .is_ok();
+                        waited += t.map(|t| t.elapsed()).unwrap_or_default();
                     }
                 });
                 if open && !chunk.is_empty() {
                     let _ = send.send(chunk);
                 }
-                read
+                read.map(|()| started.elapsed().saturating_sub(waited))
             });
             let mut report = ImportReport::default();
             let mut batch: Vec<Parsed> = Vec::with_capacity(BATCH);
+            let mut waiting = std::time::Instant::now();
             for chunk in receive.iter() {
+                phases.add("writer waits for parser", waiting.elapsed());
                 let mut last = 0;
                 for (outcome, bytes) in chunk {
                     last = bytes;
@@ -161,14 +180,16 @@ impl Store {
                     }
                 }
                 if batch.len() >= BATCH {
-                    self.apply_batch(name, &mut batch, (opts, bulk), &mut report, on_reject)?;
+                    self.apply_batch(name, &mut batch, (opts, bulk), &mut report, on_reject, phases)?;
                     progress(ImportStep::Read(last));
                 }
+                waiting = std::time::Instant::now();
             }
-            parser
+            let parsing = parser
                 .join()
                 .map_err(|_| anyhow::anyhow!("the import parser thread panicked"))??;
-            self.apply_batch(name, &mut batch, (opts, bulk), &mut report, on_reject)?;
+            phases.add("parse + validate (parser thread)", parsing);
+            self.apply_batch(name, &mut batch, (opts, bulk), &mut report, on_reject, phases)?;
             Ok(report)
         })
     }
@@ -180,10 +201,12 @@ impl Store {
         (opts, bulk): (ImportOptions, bool),
         report: &mut ImportReport,
         on_reject: &mut impl FnMut(&Rejected),
+        phases: &mut Phases,
     ) -> anyhow::Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
+        let started = std::time::Instant::now();
         self.follow_desk_policy()?;
         let tx = self
             .conn
@@ -216,7 +239,8 @@ impl Store {
         }
         w.flush_fresh(false)?;
         let (local, rejects) = w.finish()?;
-        tx.commit()?;
+        phases.add("rows: evaluate + insert", started.elapsed());
+        phases.time("batch commits", || tx.commit())?;
         // Only now is the batch durable: report its rejections and counts.
         for r in &rejects {
             on_reject(r);

@@ -13,6 +13,7 @@ mod import;
 mod leases;
 mod letters;
 mod open;
+mod phases;
 mod plan;
 mod policy;
 mod query;

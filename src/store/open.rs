@@ -11,7 +11,7 @@
 
 use super::{bulk, explain, schema, Clock};
 use anyhow::Context as _;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -90,17 +90,18 @@ pub(crate) struct Marks {
 }
 
 fn read_marks(conn: &Connection) -> anyhow::Result<Marks> {
-    let get = |key: &str| -> rusqlite::Result<Option<String>> {
-        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-    };
-    let kind = get("desk_kind")?;
+    let (kind, clock): (Option<String>, Option<String>) = conn.query_row(
+        "SELECT (SELECT value FROM meta WHERE key = 'desk_kind'),
+                (SELECT value FROM meta WHERE key = 'clock')",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(Marks {
         kind: kind
             .as_deref()
             .and_then(DeskKind::parse)
             .unwrap_or(DeskKind::Real),
-        pinned: get("clock")?.as_deref() == Some("pinned"),
+        pinned: clock.as_deref() == Some("pinned"),
     })
 }
 
@@ -466,7 +467,7 @@ pub(crate) fn open_existing(
     // and the console read without them: slower, never wrong.
     if how.access == Access::Write && bulk::owed(&conn)? {
         if let Some(_lock) = bulk::LoadLock::try_hold(path)? {
-            bulk::restore_indexes(&mut conn).with_context(|| {
+            bulk::restore_indexes(&mut conn, &mut super::phases::Phases::default()).with_context(|| {
                 format!("{shown}: cannot rebuild the indexes of an interrupted import")
             })?;
         }

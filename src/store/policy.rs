@@ -137,15 +137,6 @@ fn current(conn: &Connection) -> rusqlite::Result<Option<Current>> {
     .optional()
 }
 
-fn files_json(policy: &Policy) -> String {
-    let files: BTreeMap<&str, &str> = policy
-        .texts()
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    serde_json::to_string(&files).expect("strings serialize")
-}
-
 /// The one place a change of the desk's policy is recorded: the texts in
 /// `policy_history`, and a desk-level event in the audit trail, so that
 /// `export events` carries policy changes beside role changes.
@@ -164,7 +155,7 @@ pub(crate) fn record_policy_change(
         params![
             reason,
             policy.version,
-            files_json(policy),
+            policy.stored_texts(),
             calendar.calendar.name(),
             calendar.version(),
             calendar.text,
@@ -201,8 +192,8 @@ impl Store {
     /// Called once at open, after the migrations: the policy and calendar the
     /// process was given become the desk's own if it has none yet (a new desk,
     /// or one made before the policy was stored); otherwise the stored ones
-    /// replace them. The built-in texts are compared, not parsed again, so a
-    /// desk on the built-in policy costs one small query.
+    /// replace them. The stored texts are compared, not parsed, so a desk
+    /// on the built-in policy costs one small query.
     pub(crate) fn load_desk_policy(&mut self) -> anyhow::Result<()> {
         let Some(row) = current(&self.conn)? else {
             // A reader never writes: a desk its creator has not seeded yet
@@ -213,15 +204,13 @@ impl Store {
             return self.seed_desk_policy();
         };
         let shown = self.path.display().to_string();
-        let stored: BTreeMap<String, String> = serde_json::from_str(&row.files)
-            .map_err(|e| anyhow::anyhow!("{shown}: the desk's stored policy is unreadable: {e}"))?;
-        let same = stored.len() == self.policy.texts().len()
-            && self
-                .policy
-                .texts()
-                .iter()
-                .all(|(n, t)| stored.get(n) == Some(t));
-        if !same {
+        // The stored JSON as it is: the same texts are stored as the same
+        // text, so a desk on this binary's built-in policy parses nothing.
+        if row.files != self.policy.stored_texts() {
+            let stored: BTreeMap<String, String> =
+                serde_json::from_str(&row.files).map_err(|e| {
+                    anyhow::anyhow!("{shown}: the desk's stored policy is unreadable: {e}")
+                })?;
             let texts: Vec<(String, String)> = stored.into_iter().collect();
             self.policy = Policy::from_texts("desk policy", &texts).map_err(|e| {
                 anyhow::anyhow!(
@@ -341,7 +330,7 @@ impl Store {
         let row = current(&tx)?.ok_or_else(|| anyhow::anyhow!("the desk has no policy"))?;
         let old_calendar = CalendarSource::parse(&row.calendar_name, &row.calendar)?;
         let calendar = calendar.unwrap_or_else(|| old_calendar.clone());
-        if row.files == files_json(&policy) && row.calendar == calendar.text {
+        if row.files == policy.stored_texts() && row.calendar == calendar.text {
             return Ok(None);
         }
         let old_tz = if row.version == self.policy.version {

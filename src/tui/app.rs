@@ -132,6 +132,18 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, keymap: Keymap, theme: Theme, now: DateTime<FixedOffset>) -> App {
+        Self::with_size(store, keymap, theme, now, (80, 24))
+    }
+
+    /// `new` for a screen of `size` (columns, rows) known up front: the
+    /// first page is loaded once, as long as the list shows (issue 14).
+    pub fn with_size(
+        store: Store,
+        keymap: Keymap,
+        theme: Theme,
+        now: DateTime<FixedOffset>,
+        size: (u16, u16),
+    ) -> App {
         let mut app = App {
             store,
             keymap,
@@ -163,12 +175,12 @@ impl App {
             marks: Default::default(),
             message: None,
             quit: false,
-            size: (80, 24),
+            size,
             effects: Vec::new(),
             mark: -1,
         };
         // Only the height: the refresh below loads the first page once.
-        app.pager.height = super::layout::list_rows(false, 80, 24).max(1);
+        app.pager.height = super::layout::list_rows(false, size.0, size.1).max(1);
         app.refresh(None);
         app
     }

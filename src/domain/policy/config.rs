@@ -35,6 +35,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+const BUILTIN_NAMES: [&str; 5] = [
+    BUILTIN[0].0,
+    BUILTIN[1].0,
+    BUILTIN[2].0,
+    BUILTIN[3].0,
+    BUILTIN[4].0,
+];
+
 #[derive(Debug, thiserror::Error)]
 #[error("{file}:{line}: {reason}")]
 pub struct PolicyError {
@@ -148,13 +156,15 @@ pub struct ChatParams {
 pub struct LiveParams {
     pub pre_use_days: i64,
     pub early_failure_days: i64,
+    #[serde(deserialize_with = "super::builtin::decimal")]
     pub unresolved_hours: Decimal,
+    #[serde(deserialize_with = "super::builtin::decimal")]
     pub outage_hours: Decimal,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CommonFile {
+pub(super) struct CommonFile {
     version: String,
     timezone: String,
     approval_threshold: BTreeMap<String, String>,
@@ -167,7 +177,7 @@ struct CommonFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProductFile<P> {
+pub(super) struct ProductFile<P> {
     params: P,
     #[serde(default)]
     clauses: BTreeMap<String, Text>,
@@ -190,6 +200,9 @@ pub struct Policy {
     /// (built-in name, text) of every file, in BUILTIN order: what a desk
     /// stores as its policy. Shared, so cloning a policy stays cheap.
     files: Arc<[(String, String)]>,
+    /// `files` as a desk stores them, when known when the binary was built
+    /// (the built-in policy): opening a desk compares it, no serializing.
+    stored: Option<&'static str>,
 }
 
 /// Four-eyes thresholds (SPEC §3): one per currency, `default` for the rest.
@@ -257,15 +270,29 @@ fn digest(parts: &[(String, String)]) -> u64 {
     h
 }
 
+/// The five files, read (from TOML, or for the built-in ones from the
+/// JSON compiled into the binary).
+pub(super) struct Contents {
+    pub common: CommonFile,
+    pub lcic: ProductFile<LcicParams>,
+    pub trtc: ProductFile<TrtcParams>,
+    pub chat: ProductFile<ChatParams>,
+    pub live: ProductFile<LiveParams>,
+}
+
 impl Policy {
+    /// The policy of the files shipped in the binary, read from the form
+    /// build.rs compiled them to (a test checks it equals `from_files`).
     pub fn builtin() -> Policy {
-        Self::from_files(
-            BUILTIN
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.to_string()))
-                .collect(),
-        )
-        .expect("built-in policy files are valid (checked by tests)")
+        let (contents, digest, stored) = super::builtin::compiled();
+        let files: Arc<[(String, String)]> = BUILTIN
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let mut p = Self::assemble(BUILTIN_NAMES, contents, digest, files)
+            .expect("built-in policy files are valid (checked by tests)");
+        p.stored = Some(stored);
+        p
     }
 
     /// Built-in files, each replaced by the file of the same name in `dir`.
@@ -320,56 +347,78 @@ impl Policy {
         let [common, lcic, trtc, chat, live] = &files[..] else {
             unreachable!("one entry per built-in file")
         };
+        let contents = Contents {
+            common: parse(&common.0, &common.1)?,
+            lcic: parse(&lcic.0, &lcic.1)?,
+            trtc: parse(&trtc.0, &trtc.1)?,
+            chat: parse(&chat.0, &chat.1)?,
+            live: parse(&live.0, &live.1)?,
+        };
+        let names = [&common.0, &lcic.0, &trtc.0, &chat.0, &live.0].map(String::as_str);
+        let texts = BUILTIN
+            .iter()
+            .zip(&files)
+            .map(|((name, _), (_, text))| (name.to_string(), text.clone()))
+            .collect();
+        Self::assemble(names, contents, digest(&files), texts)
+    }
+
+    /// The policy of files read, checked: `names` (in BUILTIN order) are
+    /// where errors point, `digest` that of their texts.
+    fn assemble(
+        names: [&str; 5],
+        contents: Contents,
+        digest: u64,
+        files: Arc<[(String, String)]>,
+    ) -> Result<Policy, PolicyError> {
         let err = |file: &str, reason: String| PolicyError {
             file: file.to_string(),
             line: 1,
             reason,
         };
-        let c: CommonFile = parse(&common.0, &common.1)?;
-        let l: ProductFile<LcicParams> = parse(&lcic.0, &lcic.1)?;
-        let t: ProductFile<TrtcParams> = parse(&trtc.0, &trtc.1)?;
-        let ch: ProductFile<ChatParams> = parse(&chat.0, &chat.1)?;
-        let lv: ProductFile<LiveParams> = parse(&live.0, &live.1)?;
-
+        let Contents {
+            common: c,
+            lcic: l,
+            trtc: t,
+            chat: ch,
+            live: lv,
+        } = contents;
         let tz = parse_offset(&c.timezone).ok_or_else(|| {
             err(
-                &common.0,
+                names[0],
                 format!("timezone {:?} is not an offset like \"+08:00\"", c.timezone),
             )
         })?;
         let approval_threshold = ApprovalThresholds::parse(&c.approval_threshold)
-            .map_err(|e| err(&common.0, format!("approval_threshold: {e}")))?;
+            .map_err(|e| err(names[0], format!("approval_threshold: {e}")))?;
 
         let mut clause_texts = HashMap::new();
-        for ((file, _), clauses) in [
-            (common, &c.clauses),
-            (lcic, &l.clauses),
-            (trtc, &t.clauses),
-            (chat, &ch.clauses),
-            (live, &lv.clauses),
-        ] {
+        for (file, clauses) in names
+            .into_iter()
+            .zip([c.clauses, l.clauses, t.clauses, ch.clauses, lv.clauses])
+        {
             for (id, text) in clauses {
                 let clause =
-                    Clause::parse(id).ok_or_else(|| err(file, format!("unknown clause {id:?}")))?;
-                if clause_texts.insert(clause, text.clone()).is_some() {
+                    Clause::parse(&id).ok_or_else(|| err(file, format!("unknown clause {id:?}")))?;
+                if clause_texts.insert(clause, text).is_some() {
                     return Err(err(file, format!("clause {id} is defined twice")));
                 }
             }
         }
         if let Some(missing) = Clause::ALL.iter().find(|c| !clause_texts.contains_key(c)) {
-            return Err(err(&common.0, format!("no text for clause {missing}")));
+            return Err(err(names[0], format!("no text for clause {missing}")));
         }
         let mut flag_texts = HashMap::new();
-        for (id, text) in &c.flags {
+        for (id, text) in c.flags {
             let flag =
-                Flag::parse(id).ok_or_else(|| err(&common.0, format!("unknown flag {id:?}")))?;
-            flag_texts.insert(flag, text.clone());
+                Flag::parse(&id).ok_or_else(|| err(names[0], format!("unknown flag {id:?}")))?;
+            flag_texts.insert(flag, text);
         }
         if let Some(missing) = Flag::ALL.iter().find(|f| !flag_texts.contains_key(f)) {
-            return Err(err(&common.0, format!("no text for flag {missing}")));
+            return Err(err(names[0], format!("no text for flag {missing}")));
         }
         Ok(Policy {
-            version: format!("{}+{:08x}", c.version, digest(&files) as u32),
+            version: format!("{}+{:08x}", c.version, digest as u32),
             tz,
             approval_threshold,
             abuse: c.abuse,
@@ -379,11 +428,8 @@ impl Policy {
             live: lv.params,
             clause_texts,
             flag_texts,
-            files: BUILTIN
-                .iter()
-                .zip(&files)
-                .map(|((name, _), (_, text))| (name.to_string(), text.clone()))
-                .collect(),
+            files,
+            stored: None,
         })
     }
 
@@ -415,6 +461,21 @@ impl Policy {
     /// (built-in name, text) of every file, in load order.
     pub fn texts(&self) -> &[(String, String)] {
         &self.files
+    }
+
+    /// The texts as a desk stores them: a JSON object, file name -> text.
+    pub fn stored_texts(&self) -> std::borrow::Cow<'static, str> {
+        if let Some(s) = self.stored {
+            return s.into();
+        }
+        let files: BTreeMap<&str, &str> = self
+            .files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        serde_json::to_string(&files)
+            .expect("strings serialize")
+            .into()
     }
 
     /// These files, each replaced by the file of the same name in `dir`: a

@@ -1,6 +1,7 @@
 //! The refund policy: clause kinds (code), parameters and texts (data), and
 //! the pure evaluation of SPEC §2.
 
+mod builtin;
 pub mod clause;
 pub mod config;
 pub mod engine;

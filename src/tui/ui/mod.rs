@@ -67,7 +67,13 @@ pub fn buffer_text(buf: &Buffer) -> String {
             if skip == 0 {
                 line.push_str(c.symbol());
             }
-            let w = unicode_width::UnicodeWidthStr::width(c.symbol());
+            let sym = c.symbol();
+            // One printable ASCII byte is one cell (the common case, and
+            // the width lookup was a sixth of a snapshot's drawing).
+            let w = match sym.as_bytes() {
+                [b] if (0x20..0x7f).contains(b) => 1,
+                _ => unicode_width::UnicodeWidthStr::width(sym),
+            };
             skip = skip.max(w).saturating_sub(1);
         }
         out.push_str(line.trim_end());
