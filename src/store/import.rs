@@ -3,12 +3,12 @@
 //! lines are applied in batches, each batch one transaction.
 
 use super::dashboard::TotalsDelta;
+use super::phases::Phases;
 use super::rows::{
     flush_search_index, index_ticket, insert_event, insert_ticket, move_received_clock,
     record_imports, update_ticket, NewRow, SearchDocs,
 };
 use super::verdicts::recompute_account;
-use super::phases::Phases;
 use super::Store;
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
@@ -180,7 +180,14 @@ impl Store {
                     }
                 }
                 if batch.len() >= BATCH {
-                    self.apply_batch(name, &mut batch, (opts, bulk), &mut report, on_reject, phases)?;
+                    self.apply_batch(
+                        name,
+                        &mut batch,
+                        (opts, bulk),
+                        &mut report,
+                        on_reject,
+                        phases,
+                    )?;
                     progress(ImportStep::Read(last));
                 }
                 waiting = std::time::Instant::now();
@@ -189,7 +196,14 @@ impl Store {
                 .join()
                 .map_err(|_| anyhow::anyhow!("the import parser thread panicked"))??;
             phases.add("parse + validate (parser thread)", parsing);
-            self.apply_batch(name, &mut batch, (opts, bulk), &mut report, on_reject, phases)?;
+            self.apply_batch(
+                name,
+                &mut batch,
+                (opts, bulk),
+                &mut report,
+                on_reject,
+                phases,
+            )?;
             Ok(report)
         })
     }
