@@ -116,7 +116,7 @@ impl Store {
             params![id, t.action, t.from.as_str(), t.to.as_str(), actor.name, stamp, t.note, t.payload.to_string()],
         )?;
         if let Some(f) = facts {
-            super::import::apply_new_facts(
+            super::import_batch::apply_new_facts(
                 &tx,
                 (&ticket, &raw, &verdict_text),
                 &f.ticket,

@@ -3,7 +3,8 @@
 //! at the end is one sort. Likewise the search index: fed batch by batch it
 //! merges its segments over and over; fed once, in rowid order, it writes
 //! them once. So an import into a desk with no tickets drops the secondary
-//! indexes first, leaves search for later, and builds both when it is done.
+//! indexes first and builds each once when it is done; its search index is
+//! built beside the load, on a thread of its own (store::search_build).
 //!
 //! What is owed waits in `meta` ('deferred_indexes', 'deferred_search') in
 //! the same transaction that drops the indexes, so whichever comes first —
@@ -11,22 +12,26 @@
 //! died half-way — builds them. Nothing is left without its indexes for good.
 
 use super::phases::Phases;
-use super::rows::{flush_search_index, search_document, SearchDocs};
+use super::rows::search_document;
+use super::search_build::{Docs, SearchBuild};
 use super::verdicts::parse_stored;
 use anyhow::Context;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
 const KEY: &str = "deferred_indexes";
 const SEARCH_KEY: &str = "deferred_search";
-/// Search documents per statement while rebuilding.
-const SEARCH_CHUNK: usize = 50_000;
-/// FTS5 writes a segment whenever this much pending data has piled up; the
-/// default (1 MiB) makes hundreds of small segments to merge on a rebuild.
-const SEARCH_HASH_BYTES: i64 = 64 << 20;
+/// Search documents handed to the builder at a time while rebuilding.
+const SEARCH_CHUNK: usize = 20_000;
+/// Index builds read the table through a memory map this large (SQLite's
+/// own ceiling); beyond it, by read calls as before.
+const MMAP_BYTES: i64 = 0x7fff_0000;
 
 /// Indexes the importer itself reads through while loading: an account's
-/// history decides its verdicts (see verdicts::recompute_account).
+/// history decides its verdicts (see verdicts::recompute_account). Partial
+/// indexes are kept too: no imported row falls in one (none is assigned,
+/// pending or paid out yet), so they cost nothing per row, while building
+/// one afterwards would read the whole table for nothing.
 const KEPT: &[&str] = &["tickets_by_account"];
 
 /// Drops the secondary indexes of `tickets` and `events` when the desk has
@@ -41,9 +46,11 @@ pub(crate) fn defer_indexes(conn: &mut Connection) -> anyhow::Result<bool> {
     }
     let indexes: Vec<(String, String)> = tx
         .prepare(
-            "SELECT name, sql FROM sqlite_schema
-              WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('tickets', 'events')
-              ORDER BY name",
+            "SELECT s.name, s.sql FROM sqlite_schema s
+              WHERE s.type = 'index' AND s.sql IS NOT NULL AND s.tbl_name IN ('tickets', 'events')
+                AND NOT EXISTS (SELECT 1 FROM pragma_index_list(s.tbl_name) p
+                                 WHERE p.name = s.name AND p.partial)
+              ORDER BY s.name",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?
@@ -132,102 +139,82 @@ pub(crate) fn search_owed(conn: &Connection) -> rusqlite::Result<bool> {
     Ok(owed_work(conn)?.1)
 }
 
-/// Builds back any indexes a bulk load deferred. Cheap when there are none.
+/// Builds back what a bulk load deferred: its indexes, then its search
+/// index. Cheap when nothing is owed.
 pub(crate) fn restore_indexes(conn: &mut Connection, phases: &mut Phases) -> anyhow::Result<()> {
-    if !owed(conn)? {
+    build_indexes(conn, phases)?;
+    if search_owed(conn)? {
+        phases.time("search index rebuild", || rebuild_search(conn))?;
+    }
+    Ok(())
+}
+
+/// Builds the indexes a bulk load dropped, in one transaction that also
+/// clears them from what is owed.
+pub(crate) fn build_indexes(conn: &mut Connection, phases: &mut Phases) -> anyhow::Result<()> {
+    if owed_work(conn)?.0.is_none() {
         return Ok(());
     }
+    // Pages the load left in the log are copied into the file first, where
+    // the builds read them through a memory map, not a read call each
+    // (a third of their time; readers in the way only make this partial).
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have built them while this one waited for the lock.
-    let (definitions, search) = owed_work(&tx)?;
-    let definitions: Vec<String> = match definitions {
-        Some(json) => serde_json::from_str(&json)?,
-        None => Vec::new(),
+    let Some(definitions) = owed_work(&tx)?.0 else {
+        return Ok(());
     };
-    // Each CREATE INDEX streams the whole table once: a big page cache only
-    // costs bookkeeping then (measured: 2 MiB builds faster than 256 MiB),
-    // and a second sorter thread uses the other core.
+    let definitions: Vec<String> = serde_json::from_str(&definitions)?;
+    // Each CREATE INDEX streams the whole table once, through the map; the
+    // cache holds the sort, so it runs in memory; a second sorter thread
+    // uses the other core.
     let cache: i64 = tx.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    tx.pragma_update(None, "cache_size", -2_000)?;
+    tx.pragma_update(None, "cache_size", -65_536)?;
+    tx.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     tx.pragma_update(None, "threads", 2)?;
     phases.time("index builds", || {
         definitions.iter().try_for_each(|sql| tx.execute_batch(sql))
     })?;
     tx.pragma_update(None, "threads", 0)?;
+    tx.pragma_update(None, "mmap_size", 0)?;
     tx.pragma_update(None, "cache_size", cache)?;
-    if search {
-        phases.time("search index build", || rebuild_search(&tx))?;
-    }
-    tx.execute("DELETE FROM meta WHERE key IN (?1, ?2)", [KEY, SEARCH_KEY])?;
-    phases.time("final commit", || tx.commit())?;
+    tx.execute("DELETE FROM meta WHERE key = ?1", [KEY])?;
+    phases.time("index commit", || tx.commit())?;
     Ok(())
 }
 
-/// Indexes every ticket's search document afresh, in rowid order. A second
-/// connection reads and parses the stored tickets on its own thread while
-/// this one feeds the index: on two cores each gets one.
-fn rebuild_search(tx: &Transaction) -> anyhow::Result<()> {
-    tx.execute(
-        "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('hashsize', ?1)",
-        [SEARCH_HASH_BYTES],
-    )?;
-    tx.execute(
-        "INSERT INTO tickets_fts (tickets_fts) VALUES ('delete-all')",
-        [],
-    )?;
-
-    let path = tx
+/// Indexes every stored ticket's search document afresh: this thread reads
+/// and parses them while the builder's tokenises (on two cores, one each).
+fn rebuild_search(conn: &Connection) -> anyhow::Result<()> {
+    let path = conn
         .path()
         .filter(|p| !p.is_empty())
-        .map(std::path::PathBuf::from);
-    let Some(path) = path else {
-        // An in-memory database has no second connection: read it here.
-        let mut docs = SearchDocs::new();
-        read_documents(tx, |chunk| {
-            docs.append(chunk);
-            Ok(true)
-        })?;
-        return flush_search_index(tx, &docs);
-    };
-    let (send, receive) = std::sync::mpsc::sync_channel::<SearchDocs>(4);
-    std::thread::scope(|scope| {
-        let reader = scope.spawn(move || -> anyhow::Result<()> {
-            let conn = Connection::open_with_flags(
-                &path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            conn.busy_timeout(super::busy_timeout())?;
-            // A closed channel means the writer failed: stop reading.
-            read_documents(&conn, |chunk| Ok(send.send(std::mem::take(chunk)).is_ok()))
-        });
-        for docs in receive.iter() {
-            flush_search_index(tx, &docs)?;
-        }
-        reader
-            .join()
-            .map_err(|_| anyhow::anyhow!("the search index reader panicked"))?
-    })
+        .map(std::path::PathBuf::from)
+        .context("the desk has no file for the search builder to open")?;
+    let build = SearchBuild::start(&path)?;
+    read_documents(conn, |chunk| build.add(chunk))?;
+    build.finish(SEARCH_KEY)
+}
+
+/// The key that marks the search index owed, for `SearchBuild::finish`.
+pub(crate) fn search_key() -> &'static str {
+    SEARCH_KEY
 }
 
 /// Every stored ticket's search document, in rowid order and in chunks.
-/// `each` takes a chunk (leaving it empty) and says whether to go on.
 fn read_documents(
     conn: &Connection,
-    mut each: impl FnMut(&mut SearchDocs) -> anyhow::Result<bool>,
+    mut each: impl FnMut(Docs) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut stmt = conn.prepare("SELECT rowid, id, raw FROM tickets ORDER BY rowid")?;
     let mut rows = stmt.query([])?;
-    let mut docs = SearchDocs::new();
+    let mut docs = Docs::new();
     while let Some(r) = rows.next()? {
         let (rowid, id, raw): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        docs.insert(rowid, search_document(&parse_stored(&id, &raw)?));
-        if docs.len() == SEARCH_CHUNK && !each(&mut docs)? {
-            return Ok(());
+        docs.push((rowid, search_document(&parse_stored(&id, &raw)?), false));
+        if docs.len() == SEARCH_CHUNK {
+            each(std::mem::take(&mut docs))?;
         }
     }
-    if !docs.is_empty() {
-        each(&mut docs)?;
-    }
-    Ok(())
+    each(docs)
 }

@@ -32,7 +32,8 @@ pub struct Dashboard {
     pub days: Vec<DayTotals>,
 }
 
-type Key = (String, String, String, String);
+/// (local day, product, verdict kind, currency).
+type Key = (NaiveDate, &'static str, &'static str, String);
 
 /// Changes to `daily_totals` gathered in memory and written once per
 /// transaction (an upsert per changed group, not per ticket).
@@ -42,11 +43,10 @@ pub(crate) struct TotalsDelta(HashMap<Key, (i64, i64)>);
 impl TotalsDelta {
     /// Counts a verdict for (`sign` = 1) or against (-1) the ticket's day.
     pub fn add(&mut self, t: &Ticket, v: &Verdict, tz: chrono::FixedOffset, sign: i64) {
-        let day = t.received_at.with_timezone(&tz).date_naive().to_string();
         let key = (
-            day,
-            t.product.as_str().to_string(),
-            v.kind.as_str().to_string(),
+            t.received_at.with_timezone(&tz).date_naive(),
+            t.product.as_str(),
+            v.kind.as_str(),
             v.currency.clone(),
         );
         let cents = v
@@ -66,7 +66,14 @@ impl TotalsDelta {
         )?;
         for ((day, product, kind, currency), (n, cents)) in self.0.drain() {
             if n != 0 || cents != 0 {
-                stmt.execute(params![day, product, kind, currency, n, cents])?;
+                stmt.execute(params![
+                    super::day_text(day),
+                    product,
+                    kind,
+                    currency,
+                    n,
+                    cents
+                ])?;
             }
         }
         Ok(())

@@ -2,22 +2,12 @@
 //! its line number, re-imports are idempotent, and nothing is half-written —
 //! lines are applied in batches, each batch one transaction.
 
-use super::dashboard::TotalsDelta;
+use super::import_batch::BatchWriter;
 use super::phases::Phases;
-use super::rows::{
-    flush_search_index, index_ticket, insert_event, insert_ticket, move_received_clock,
-    record_imports, update_ticket, NewRow, SearchDocs,
-};
-use super::verdicts::recompute_account;
+use super::rows::{search_document, SearchSink};
+use super::search_build::SearchBuild;
 use super::Store;
-use crate::domain::calendar::Calendar;
-use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
-use crate::domain::ticket::{instant_key, Ticket};
-use crate::domain::workflow::Case;
-use crate::ingest::{self, Outcome, Parsed, Rejected};
-use rusqlite::{OptionalExtension, Transaction};
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use crate::ingest::{self, Parsed, Rejected};
 use std::io::Read;
 
 const BATCH: usize = 20_000;
@@ -37,6 +27,14 @@ pub enum ImportStep {
     Indexing,
 }
 
+/// A good line with its search document, made on the parser thread.
+pub(super) struct Line {
+    pub p: Parsed,
+    pub doc: String,
+}
+
+type Chunk = Vec<(Result<Line, Rejected>, u64)>;
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ImportReport {
     pub added: u64,
@@ -45,18 +43,6 @@ pub struct ImportReport {
     pub rejected: u64,
     /// Stored verdicts of earlier-imported tickets that changed.
     pub reverdicts: u64,
-}
-
-/// The earliest (received_us, id) touched per account in a batch.
-type Affected = BTreeMap<String, (i64, String)>;
-
-fn touch(affected: &mut Affected, account: &str, key: (i64, &str)) {
-    let e = affected
-        .entry(account.to_string())
-        .or_insert((key.0, key.1.to_string()));
-    if (key.0, key.1) < (e.0, e.1.as_str()) {
-        *e = (key.0, key.1.to_string());
-    }
 }
 
 impl Store {
@@ -82,19 +68,29 @@ impl Store {
         let mut phases = Phases::from_env();
         let started = std::time::Instant::now();
         let load = self.start_bulk_load()?;
-        let bulk = load.is_some();
+        // A bulk load builds its search index beside the rows (store::search_build).
+        let search = match &load {
+            Some(_) => Some(SearchBuild::start(&self.path)?),
+            None => None,
+        };
         let mut result = self.import_batches(
             name,
             reader,
             opts,
-            bulk,
+            search.as_ref(),
             (&mut on_reject, &mut progress),
             &mut phases,
         );
-        if bulk {
+        if load.is_some() {
             progress(ImportStep::Indexing);
-            // Also after a failed import: the lines that landed keep their indexes.
-            let restored = super::bulk::restore_indexes(&mut self.conn, &mut phases);
+            // Also after a failed import: the lines that landed keep their
+            // indexes. The search builder works on while the indexes build.
+            let mut restored = super::bulk::build_indexes(&mut self.conn, &mut phases);
+            if let (Ok(()), Some(search)) = (&restored, search) {
+                let waited = std::time::Instant::now();
+                restored = search.finish(super::bulk::search_key());
+                phases.add("search index: wait + install", waited.elapsed());
+            }
             if let (Ok(_), Err(e)) = (&result, restored) {
                 result = Err(e);
             }
@@ -130,12 +126,12 @@ impl Store {
         name: &str,
         reader: impl Read + Send,
         opts: ImportOptions,
-        bulk: bool,
+        search: Option<&SearchBuild>,
         (on_reject, progress): (&mut impl FnMut(&Rejected), &mut impl FnMut(ImportStep)),
         phases: &mut Phases,
     ) -> anyhow::Result<ImportReport> {
         const CHUNK: usize = 2_000;
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(Outcome, u64)>>(8);
+        let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(8);
         let timed = phases.on();
         std::thread::scope(|scope| {
             let parser = scope.spawn(move || {
@@ -148,7 +144,13 @@ impl Store {
                     if !open {
                         return;
                     }
-                    chunk.push((outcome, bytes));
+                    // The search document here too: the writer's thread is
+                    // the one everything else waits for.
+                    let line = outcome.map(|p| Line {
+                        doc: search_document(&p.ticket),
+                        p,
+                    });
+                    chunk.push((line, bytes));
                     if chunk.len() == CHUNK {
                         let t = timed.then(std::time::Instant::now);
                         // A closed channel means the writer failed: stop sending.
@@ -164,7 +166,7 @@ impl Store {
                 read.map(|()| started.elapsed().saturating_sub(waited))
             });
             let mut report = ImportReport::default();
-            let mut batch: Vec<Parsed> = Vec::with_capacity(BATCH);
+            let mut batch: Vec<Line> = Vec::with_capacity(BATCH);
             let mut waiting = std::time::Instant::now();
             for chunk in receive.iter() {
                 phases.add("writer waits for parser", waiting.elapsed());
@@ -183,7 +185,7 @@ impl Store {
                     self.apply_batch(
                         name,
                         &mut batch,
-                        (opts, bulk),
+                        (opts, search),
                         &mut report,
                         on_reject,
                         phases,
@@ -199,7 +201,7 @@ impl Store {
             self.apply_batch(
                 name,
                 &mut batch,
-                (opts, bulk),
+                (opts, search),
                 &mut report,
                 on_reject,
                 phases,
@@ -211,8 +213,8 @@ impl Store {
     fn apply_batch(
         &mut self,
         file: &str,
-        batch: &mut Vec<Parsed>,
-        (opts, bulk): (ImportOptions, bool),
+        batch: &mut Vec<Line>,
+        (opts, search): (ImportOptions, Option<&SearchBuild>),
         report: &mut ImportReport,
         on_reject: &mut impl FnMut(&Rejected),
         phases: &mut Phases,
@@ -226,35 +228,30 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         super::policy::ensure_current(&tx, &self.policy, &self.calendar)?;
-        let mut w = BatchWriter {
-            tx: &tx,
-            file,
-            policy: &self.policy,
-            calendar: &self.calendar,
-            operator: &self.operator,
-            at: super::stamp(self.clock.now()),
-            affected: Affected::new(),
-            known: HashMap::with_capacity(batch.len()),
-            fresh: Vec::new(),
-            fresh_ids: HashMap::new(),
-            local: ImportReport::default(),
-            rejects: Vec::new(),
-            delta: TotalsDelta::default(),
-            due_days: HashMap::new(),
-            breach_days: HashMap::new(),
-            search_docs: BTreeMap::new(),
-            // Another refund-desk opening the file mid-load builds what is
-            // owed so far (bulk.rs); from then on each batch indexes its own.
-            search_deferred: bulk && super::bulk::search_owed(&tx)?,
-            import_events: Vec::new(),
+        // A bulk load hands its documents to its builder once the batch is
+        // committed; any other import indexes them in the batch.
+        let sink = match search {
+            Some(_) => SearchSink::Builder(Vec::new()),
+            None => SearchSink::Desk(Default::default()),
         };
-        for p in batch.drain(..) {
-            w.line(p, opts)?;
+        let mut w = BatchWriter::new(
+            &tx,
+            file,
+            (&self.policy, &self.calendar),
+            (&self.operator, super::stamp(self.clock.now())),
+            sink,
+            batch.len(),
+        )?;
+        for line in batch.drain(..) {
+            w.line(line, opts)?;
         }
         w.flush_fresh(false)?;
-        let (local, rejects) = w.finish()?;
+        let (local, rejects, sink) = w.finish()?;
         phases.add("rows: evaluate + insert", started.elapsed());
         phases.time("batch commits", || tx.commit())?;
+        if let (Some(search), SearchSink::Builder(docs)) = (search, sink) {
+            search.add(docs)?;
+        }
         // Only now is the batch durable: report its rejections and counts.
         for r in &rejects {
             on_reject(r);
@@ -265,320 +262,5 @@ impl Store {
         report.rejected += local.rejected;
         report.reverdicts += local.reverdicts;
         Ok(())
-    }
-}
-
-/// A stored ticket's facts replaced by `t` (read from `raw`): its row, the
-/// clock of its first stage, its search document (into `search`, when the
-/// search index is kept now) and the day totals move with it. The caller
-/// recomputes the verdicts of both accounts it was and is on.
-#[allow(clippy::too_many_arguments)]
-fn write_new_facts(
-    tx: &Transaction,
-    t: &Ticket,
-    raw: &str,
-    (old_raw, old_verdict): (&str, &str),
-    (policy, calendar): (&Policy, &Calendar),
-    (operator, at): (&str, &str),
-    delta: &mut TotalsDelta,
-    search: Option<&mut SearchDocs>,
-) -> anyhow::Result<()> {
-    // The stored verdict moves with the ticket to its new day and product
-    // in the day totals; the recompute then swaps it.
-    if let (Ok(old_t), Ok(old_v)) = (
-        super::verdicts::parse_stored(&t.id, old_raw),
-        serde_json::from_str::<Verdict>(old_verdict),
-    ) {
-        delta.add(&old_t, &old_v, policy.tz, -1);
-        delta.add(t, &old_v, policy.tz, 1);
-    }
-    update_ticket(tx, t, raw, operator, at)?;
-    move_received_clock(tx, t, policy, calendar)?;
-    if let Some(docs) = search {
-        index_ticket(tx, t, true, docs)?;
-    }
-    Ok(())
-}
-
-/// Facts received for one stored ticket (`info_received --set`), inside the
-/// caller's transaction: written exactly as an `--update` import writes a
-/// changed line, and the verdicts of its account recomputed from it on, so
-/// that either road leaves the same ticket. `old` is the ticket as stored.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn apply_new_facts(
-    tx: &Transaction,
-    old: (&Ticket, &str, &str),
-    t: &Ticket,
-    raw: &str,
-    (policy, calendar): (&Policy, &Calendar),
-    (operator, at): (&str, &str),
-) -> anyhow::Result<()> {
-    let (old_t, old_raw, old_verdict) = old;
-    let mut delta = TotalsDelta::default();
-    let mut docs = SearchDocs::new();
-    write_new_facts(
-        tx,
-        t,
-        raw,
-        (old_raw, old_verdict),
-        (policy, calendar),
-        (operator, at),
-        &mut delta,
-        Some(&mut docs),
-    )?;
-    flush_search_index(tx, &docs)?;
-    let mut affected = Affected::new();
-    touch(
-        &mut affected,
-        &old_t.account_id,
-        (instant_key(&old_t.received_at), &t.id),
-    );
-    touch(
-        &mut affected,
-        &t.account_id,
-        (instant_key(&t.received_at), &t.id),
-    );
-    let known = HashMap::from([(t.id.clone(), t.clone())]);
-    for (account, (us, id)) in &affected {
-        recompute_account(
-            tx,
-            policy,
-            calendar,
-            account,
-            (*us, id),
-            &known,
-            (operator, at),
-            &mut delta,
-        )?;
-    }
-    delta.flush(tx)?;
-    Ok(())
-}
-
-/// One batch's writes inside its transaction.
-struct BatchWriter<'a> {
-    tx: &'a Transaction<'a>,
-    file: &'a str,
-    policy: &'a Policy,
-    calendar: &'a Calendar,
-    operator: &'a str,
-    at: String,
-    affected: Affected,
-    /// Tickets parsed in this batch, so recomputing does not parse them again.
-    known: HashMap<String, Ticket>,
-    /// New ids, held back so that brand-new accounts get their verdicts in
-    /// memory and are written once.
-    fresh: Vec<Parsed>,
-    fresh_ids: HashMap<String, usize>,
-    local: ImportReport,
-    rejects: Vec<Rejected>,
-    /// Day-total changes, written once at the end of the batch.
-    delta: TotalsDelta,
-    /// New tickets per target and breach date (see the schema's due_counts).
-    due_days: HashMap<String, i64>,
-    breach_days: HashMap<String, i64>,
-    /// Search documents by rowid, indexed in one statement at the end.
-    search_docs: SearchDocs,
-    /// A bulk load indexes every document at its end (see store::bulk).
-    search_deferred: bool,
-    /// (ticket id, line) of new tickets, recorded in one statement.
-    import_events: Vec<(String, usize)>,
-}
-
-impl BatchWriter<'_> {
-    fn conflict(&mut self, p: &Parsed) {
-        self.local.rejected += 1;
-        self.rejects.push(Rejected {
-            line: p.line,
-            reason: format!(
-                "id {} conflicts with existing ticket (different content; use --update to apply it)",
-                p.ticket.id
-            ),
-        });
-    }
-
-    fn line(&mut self, p: Parsed, opts: ImportOptions) -> anyhow::Result<()> {
-        if let Some(&i) = self.fresh_ids.get(&p.ticket.id) {
-            if self.fresh[i].value() == p.value() {
-                self.local.unchanged += 1;
-                return Ok(());
-            }
-            if !opts.update {
-                self.conflict(&p);
-                return Ok(());
-            }
-            // Rare: the same file changes a ticket it added. Write what is
-            // held back so the update below applies to a real row.
-            self.flush_fresh(true)?;
-        }
-        let existing: Option<(String, String, i64, String)> = self
-            .tx
-            .prepare_cached(
-                "SELECT raw, account_id, received_us, verdict FROM tickets WHERE id = ?1",
-            )?
-            .query_row([&p.ticket.id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .optional()?;
-        let Some((old_raw, old_account, old_us, old_verdict)) = existing else {
-            self.fresh_ids.insert(p.ticket.id.clone(), self.fresh.len());
-            self.fresh.push(p);
-            self.local.added += 1;
-            return Ok(());
-        };
-        let old_value: Value = serde_json::from_str(&old_raw).unwrap_or(Value::Null);
-        if old_value == p.value() {
-            self.local.unchanged += 1;
-        } else if !opts.update {
-            self.conflict(&p);
-        } else {
-            let t = &p.ticket;
-            write_new_facts(
-                self.tx,
-                t,
-                &p.raw,
-                (&old_raw, &old_verdict),
-                (self.policy, self.calendar),
-                (self.operator, &self.at),
-                &mut self.delta,
-                (!self.search_deferred).then_some(&mut self.search_docs),
-            )?;
-            let payload = json!({"file": self.file, "line": p.line, "previous": old_value});
-            insert_event(
-                self.tx,
-                &t.id,
-                "update",
-                "",
-                self.operator,
-                &self.at,
-                None,
-                payload,
-            )?;
-            touch(&mut self.affected, &old_account, (old_us, &t.id));
-            touch(
-                &mut self.affected,
-                &t.account_id,
-                (instant_key(&t.received_at), &t.id),
-            );
-            self.local.updated += 1;
-            self.known.insert(t.id.clone(), p.ticket);
-        }
-        Ok(())
-    }
-
-    /// Inserts the held-back new tickets. An account with no stored tickets
-    /// gets its verdicts here, in received order; others are recomputed with
-    /// their history afterwards. `all_later` forces the second path.
-    fn flush_fresh(&mut self, all_later: bool) -> anyhow::Result<()> {
-        let mut by_account: BTreeMap<String, Vec<Parsed>> = BTreeMap::new();
-        for p in self.fresh.drain(..) {
-            by_account
-                .entry(p.ticket.account_id.clone())
-                .or_default()
-                .push(p);
-        }
-        self.fresh_ids.clear();
-        for (account, mut items) in by_account {
-            let has_history = all_later
-                || self
-                    .tx
-                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM tickets WHERE account_id = ?1)")?
-                    .query_row([&account], |r| r.get::<_, bool>(0))?;
-            items.sort_by(|a, b| a.ticket.order_key().cmp(&b.ticket.order_key()));
-            let mut prior: Vec<PriorRefund> = Vec::new();
-            for p in items {
-                let t = &p.ticket;
-                let verdict = if has_history {
-                    touch(
-                        &mut self.affected,
-                        &account,
-                        (instant_key(&t.received_at), &t.id),
-                    );
-                    None
-                } else {
-                    let v = evaluate(t, self.policy, &prior);
-                    if v.kind == VerdictKind::FullRefund {
-                        prior.push(PriorRefund::of(t));
-                    }
-                    self.delta.add(t, &v, self.policy.tz, 1);
-                    Some(v)
-                };
-                let local_day = t.received_at.with_timezone(&self.policy.tz).date_naive();
-                let row = NewRow {
-                    ticket: t,
-                    raw: &p.raw,
-                    verdict: verdict.as_ref(),
-                    policy_version: &self.policy.version,
-                };
-                let due = insert_ticket(
-                    self.tx,
-                    &row,
-                    &Case::new(local_day),
-                    self.calendar,
-                    self.operator,
-                    &self.at,
-                )?;
-                if !self.search_deferred {
-                    index_ticket(self.tx, t, false, &mut self.search_docs)?;
-                }
-                if let Some(d) = due {
-                    *self.due_days.entry(d.target.to_string()).or_default() += 1;
-                    if let Some(b) = d.breach {
-                        *self.breach_days.entry(b.to_string()).or_default() += 1;
-                    }
-                }
-                self.import_events.push((t.id.clone(), p.line));
-                if has_history {
-                    self.known.insert(t.id.clone(), p.ticket);
-                }
-            }
-        }
-        // Before any later event of these tickets (an update, a reverdict).
-        record_imports(
-            self.tx,
-            self.file,
-            self.operator,
-            &self.at,
-            &self.import_events,
-        )?;
-        self.import_events.clear();
-        Ok(())
-    }
-
-    fn finish(mut self) -> anyhow::Result<(ImportReport, Vec<Rejected>)> {
-        flush_search_index(self.tx, &self.search_docs)?;
-        // New tickets all start submitted (see the schema's note on state_counts).
-        self.tx
-            .prepare_cached(
-                "INSERT INTO state_counts (state, n) VALUES ('submitted', ?1)
-                 ON CONFLICT (state) DO UPDATE SET n = n + excluded.n",
-            )?
-            .execute([self.local.added as i64])?;
-        for (table, days) in [
-            ("due_counts", &self.due_days),
-            ("breach_counts", &self.breach_days),
-        ] {
-            let sql = format!(
-                "INSERT INTO {table} (day, n) VALUES (?1, ?2) ON CONFLICT (day) DO UPDATE SET n = n + excluded.n"
-            );
-            let mut stmt = self.tx.prepare_cached(&sql)?;
-            for (day, n) in days {
-                stmt.execute(rusqlite::params![day, n])?;
-            }
-        }
-        for (account, (us, id)) in &self.affected {
-            self.local.reverdicts += recompute_account(
-                self.tx,
-                self.policy,
-                self.calendar,
-                account,
-                (*us, id),
-                &self.known,
-                (self.operator, &self.at),
-                &mut self.delta,
-            )? as u64;
-        }
-        self.delta.flush(self.tx)?;
-        Ok((self.local, self.rejects))
     }
 }

@@ -10,6 +10,7 @@ mod dashboard;
 mod export;
 pub mod file_modes;
 mod import;
+mod import_batch;
 mod leases;
 mod letters;
 mod open;
@@ -20,6 +21,7 @@ mod query;
 mod roles;
 mod rows;
 mod schema;
+mod search_build;
 mod tui_queries;
 mod verdicts;
 
@@ -370,6 +372,52 @@ pub fn stamp(t: chrono::DateTime<chrono::FixedOffset>) -> String {
 pub const NO_DUE: &str = "9999-12-31";
 
 pub(crate) fn due_target_text(due: Option<crate::domain::calendar::Due>) -> String {
-    due.map(|d| d.target.to_string())
+    due.map(|d| day_text(d.target))
         .unwrap_or_else(|| NO_DUE.to_string())
+}
+
+/// A date as stored, YYYY-MM-DD: what chrono's Display writes, without its
+/// formatting machinery (four dates per imported ticket, a tenth of a
+/// batch's own time).
+pub(crate) fn day_text(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.to_string();
+    }
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        -1,
+        (m / 10) as i32,
+        (m % 10) as i32,
+        -1,
+        (day / 10) as i32,
+        (day % 10) as i32,
+    ];
+    digits
+        .iter()
+        .map(|&n| {
+            if n < 0 {
+                '-'
+            } else {
+                char::from(b'0' + n as u8)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod day_text_tests {
+    #[test]
+    fn writes_what_chrono_writes() {
+        let mut d = chrono::NaiveDate::from_ymd_opt(-3, 1, 1).unwrap();
+        let end = chrono::NaiveDate::from_ymd_opt(10_002, 12, 31).unwrap();
+        while d < end {
+            assert_eq!(super::day_text(d), d.to_string());
+            d = d + chrono::Days::new(17);
+        }
+    }
 }

@@ -369,6 +369,9 @@ fn connect(path: &Path, access: Access, rofs: bool, wal: bool) -> anyhow::Result
     Ok(conn)
 }
 
+/// The page size of new desks (see `build`).
+const PAGE_SIZE: u32 = 16_384;
+
 /// How long to wait for another writer's lock: 10 s, or
 /// `REFUND_DESK_BUSY_TIMEOUT_MS` (tests use a short one to stay fast).
 pub(crate) fn busy_timeout() -> Duration {
@@ -568,6 +571,12 @@ fn build(temp: &Path, operator: &str, kind: DeskKind, clock: Clock) -> anyhow::R
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(explain)?;
+    // Set before anything is written: it is the file's for good. A ticket
+    // row is about 1.5 KB, so a 4 KB page held two and wasted a quarter;
+    // at 16 KB a bulk load writes a sixth of the pages it did, and its log
+    // commits took a fifth of the time (issue 14). Desks made before keep
+    // their 4 KB pages.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     use_wal(&conn).map_err(explain)?;
     tune(&conn)?;
     schema::migrations().to_latest(&mut conn)?;

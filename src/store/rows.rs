@@ -20,8 +20,16 @@ pub(super) struct NewRow<'a> {
     pub policy_version: &'a str,
 }
 
+/// The statement `insert_ticket` runs, prepared once per batch: looking it
+/// up in the statement cache per row cost more than binding it.
+pub(super) const INSERT_TICKET: &str =
+    "INSERT INTO tickets (id, raw, received_us, received_at, product, account_id, customer, currency,
+        requested, verdict, verdict_kind, policy_version, state, due_target, due_breach, wf, updated_at, updated_by)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, '', ?16, ?17)";
+
+#[inline(never)]
 pub(super) fn insert_ticket(
-    tx: &Transaction,
+    insert: &mut rusqlite::Statement,
     row: &NewRow,
     case: &Case,
     calendar: &Calendar,
@@ -40,12 +48,7 @@ pub(super) fn insert_ticket(
     };
     // A fresh case is stored as '' (see load_case): a million new tickets
     // need not carry a million copies of the same empty workflow record.
-    tx.prepare_cached(
-        "INSERT INTO tickets (id, raw, received_us, received_at, product, account_id, customer, currency,
-            requested, verdict, verdict_kind, policy_version, state, due_target, due_breach, wf, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, '', ?16, ?17)",
-    )?
-    .execute(params![
+    insert.execute(params![
         t.id,
         row.raw,
         instant_key(&t.received_at),
@@ -60,7 +63,7 @@ pub(super) fn insert_ticket(
         version,
         case.state.as_str(),
         super::due_target_text(due),
-        due.and_then(|d| d.breach).map(|d| d.to_string()),
+        due.and_then(|d| d.breach).map(super::day_text),
         at,
         operator,
     ])?;
@@ -177,6 +180,8 @@ pub(crate) fn insert_event(
 /// The "import" events of a batch's new tickets, in one statement: the
 /// events table's append-only trigger makes every INSERT statement keep a
 /// statement journal, so one statement per row cost more than the row.
+/// They come as one JSON object, id -> line, in insertion order: an array
+/// of pairs made SQLite parse every pair again for each of its two fields.
 pub(super) fn record_imports(
     tx: &Transaction,
     file: &str,
@@ -184,41 +189,72 @@ pub(super) fn record_imports(
     at: &str,
     imports: &[(String, usize)],
 ) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
     if imports.is_empty() {
         return Ok(());
     }
+    // Ids are unique among a batch's new tickets (store::import_batch).
+    let mut lines = String::with_capacity(imports.len() * 24);
+    for (i, (id, line)) in imports.iter().enumerate() {
+        let sep = if i == 0 { '{' } else { ',' };
+        write!(lines, "{sep}{}:{line}", serde_json::to_string(id)?)?;
+    }
+    lines.push('}');
     tx.prepare_cached(
         "INSERT INTO events (ticket_id, action, from_state, to_state, operator, at, payload)
-         SELECT e.value ->> 0, 'import', 'submitted', 'submitted', ?2, ?3,
-                json_object('file', ?4, 'line', e.value ->> 1)
+         SELECT e.key, 'import', 'submitted', 'submitted', ?2, ?3,
+                json_object('file', ?4, 'line', e.value)
            FROM json_each(?1) AS e",
     )?
-    .execute(params![serde_json::to_string(imports)?, operator, at, file])?;
+    .execute(params![lines, operator, at, file])?;
     Ok(())
 }
 
-/// Collects the ticket's search document for `flush_search_index`. An
-/// updated ticket's old document leaves the index now.
-pub(super) fn index_ticket(
-    tx: &Transaction,
-    t: &Ticket,
-    replace: bool,
-    docs: &mut SearchDocs,
-) -> anyhow::Result<()> {
-    let rowid: i64 = if replace {
-        let rowid = tx
-            .prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?
-            .query_row([&t.id], |r| r.get(0))?;
-        if docs.remove(&rowid).is_none() {
-            tx.prepare_cached("DELETE FROM tickets_fts WHERE rowid = ?1")?
-                .execute([rowid])?;
+/// Where a batch's search documents go: into the desk's search index at the
+/// batch's end, or (a bulk load) to its builder once the batch is committed.
+pub(crate) enum SearchSink {
+    Desk(SearchDocs),
+    Builder(super::search_build::Docs),
+}
+
+impl SearchSink {
+    /// A new ticket's document.
+    pub(crate) fn add(&mut self, rowid: i64, doc: String) {
+        match self {
+            SearchSink::Desk(docs) => {
+                docs.insert(rowid, doc);
+            }
+            SearchSink::Builder(docs) => docs.push((rowid, doc, false)),
         }
-        rowid
-    } else {
-        tx.last_insert_rowid()
-    };
-    docs.insert(rowid, search_document(t));
-    Ok(())
+    }
+
+    /// A stored ticket's new document: the old one leaves the index.
+    pub(crate) fn replace(
+        &mut self,
+        tx: &Transaction,
+        rowid: i64,
+        doc: String,
+    ) -> anyhow::Result<()> {
+        match self {
+            SearchSink::Desk(docs) => {
+                if docs.insert(rowid, doc).is_none() {
+                    tx.prepare_cached("DELETE FROM tickets_fts WHERE rowid = ?1")?
+                        .execute([rowid])?;
+                }
+            }
+            SearchSink::Builder(docs) => docs.push((rowid, doc, true)),
+        }
+        Ok(())
+    }
+
+    /// Indexes what is for the desk, in one statement.
+    pub(crate) fn flush(&mut self, tx: &Transaction) -> anyhow::Result<()> {
+        if let SearchSink::Desk(docs) = self {
+            flush_search_index(tx, docs)?;
+            docs.clear();
+        }
+        Ok(())
+    }
 }
 
 /// The text the search index holds for a ticket: ids, account, customer

@@ -8,8 +8,6 @@
 //! without building a tree: import reads millions of lines, and the typed
 //! fast path never sees the keys it does not know.
 
-use std::borrow::Cow;
-
 /// The deepest nesting accepted; the line's own object is level 1.
 pub const MAX_DEPTH: usize = 32;
 
@@ -19,10 +17,14 @@ const ARRAY: usize = usize::MAX;
 /// Refuses a duplicate key in any object, at any depth, or nesting past
 /// [`MAX_DEPTH`]. `text` must be valid JSON (the caller parsed it first);
 /// on anything else the answer means nothing, but it never panics.
+///
+/// Keys are kept as byte ranges of `text` (decoded only when escaped), so
+/// a line costs no allocation beyond two small vectors; a ticket's objects
+/// have a handful of keys, compared pairwise (sorted only past 16).
 pub fn check(text: &str) -> Result<(), String> {
     let b = text.as_bytes();
-    let mut frames: Vec<usize> = Vec::new();
-    let mut keys: Vec<Cow<str>> = Vec::new();
+    let mut frames: Vec<usize> = Vec::with_capacity(8);
+    let mut keys: Vec<Key> = Vec::with_capacity(32);
     let mut expect_key = false;
     let mut i = 0;
     while i < b.len() {
@@ -39,7 +41,7 @@ pub fn check(text: &str) -> Result<(), String> {
             b'}' | b']' => {
                 if let Some(start) = frames.pop().filter(|s| *s != ARRAY) {
                     let start = start.min(keys.len());
-                    duplicate(&mut keys[start..])?;
+                    duplicate(text, &mut keys[start..])?;
                     keys.truncate(start);
                 }
                 expect_key = false;
@@ -48,13 +50,12 @@ pub fn check(text: &str) -> Result<(), String> {
             b'"' => {
                 let (end, escaped) = string_end(b, i + 1);
                 if expect_key {
-                    let raw = &text[i + 1..end.min(b.len())];
                     keys.push(if escaped {
                         // `"c\u0061sh"` is the key "cash": compare what it means.
                         let quoted = &text[i..(end + 1).min(b.len())];
-                        Cow::Owned(serde_json::from_str::<String>(quoted).unwrap_or_default())
+                        Key::Decoded(serde_json::from_str::<String>(quoted).unwrap_or_default())
                     } else {
-                        Cow::Borrowed(raw)
+                        Key::Span(i + 1, end.min(b.len()))
                     });
                     expect_key = false;
                 }
@@ -68,38 +69,73 @@ pub fn check(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A key: where it is in the text, or what it means when it was escaped.
+enum Key {
+    Span(usize, usize),
+    Decoded(String),
+}
+
+impl Key {
+    fn text<'t>(&'t self, text: &'t str) -> &'t str {
+        match self {
+            Key::Span(from, to) => text.get(*from..*to).unwrap_or_default(),
+            Key::Decoded(s) => s,
+        }
+    }
+}
+
 /// The index of the closing quote of the string whose content starts at
-/// `from`, and whether it holds an escape.
+/// `from`, and whether it holds an escape. Eight bytes at a time: a ticket
+/// line is mostly the text inside its strings.
 fn string_end(b: &[u8], from: usize) -> (usize, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64, c: u8| {
+        (w ^ (ONES * c as u64)).wrapping_sub(ONES) & !(w ^ (ONES * c as u64)) & HIGHS != 0
+    };
     let mut i = from;
     let mut escaped = false;
-    // A plain loop: memchr2 measured only ~15% faster on ticket lines,
-    // whose strings are short, and it is no direct dependency.
-    while i < b.len() {
-        match b[i] {
-            b'"' => return (i, escaped),
-            b'\\' => {
+    loop {
+        // Skip whole words with neither a quote nor a backslash.
+        while let Some(chunk) = b.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            if has(w, b'"') || has(w, b'\\') {
+                break;
+            }
+            i += 8;
+        }
+        match b.get(i) {
+            None => return (b.len(), escaped),
+            Some(b'"') => return (i, escaped),
+            Some(b'\\') => {
                 escaped = true;
                 i += 2;
             }
-            _ => i += 1,
+            Some(_) => i += 1,
         }
     }
-    (b.len(), escaped)
 }
 
-/// Sorting is cheap for the handful of keys a ticket object has, and keeps
-/// an object of many thousand keys from costing their square.
-fn duplicate(keys: &mut [Cow<str>]) -> Result<(), String> {
-    if keys.len() < 2 {
+/// Pairwise for the handful of keys a ticket object has; sorted past 16,
+/// so that an object of many thousand keys does not cost their square.
+fn duplicate(text: &str, keys: &mut [Key]) -> Result<(), String> {
+    let twice = |k: &str| {
+        Err(format!(
+            "names the key {k:?} twice in one object (which value is meant cannot be known)"
+        ))
+    };
+    if keys.len() <= 16 {
+        for (n, k) in keys.iter().enumerate() {
+            let k = k.text(text);
+            if keys[..n].iter().any(|e| e.text(text) == k) {
+                return twice(k);
+            }
+        }
         return Ok(());
     }
-    keys.sort_unstable();
-    match keys.windows(2).find(|w| w[0] == w[1]) {
-        Some(w) => Err(format!(
-            "names the key {:?} twice in one object (which value is meant cannot be known)",
-            w[0]
-        )),
+    keys.sort_unstable_by(|a, b| a.text(text).cmp(b.text(text)));
+    match keys.windows(2).find(|w| w[0].text(text) == w[1].text(text)) {
+        Some(w) => twice(w[0].text(text)),
         None => Ok(()),
     }
 }
