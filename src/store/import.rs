@@ -106,7 +106,9 @@ impl Store {
             let mut restored = super::bulk::build_indexes(&mut self.conn, &mut phases);
             if let (Ok(()), Some(search)) = (&restored, search) {
                 let waited = std::time::Instant::now();
-                restored = search.finish(super::bulk::search_key());
+                restored = search.finish(super::bulk::search_key()).map(|cpu| {
+                    phases.add("cpu: search builder", cpu);
+                });
                 phases.add("search index: wait + install", waited.elapsed());
             }
             if let (Ok(_), Err(e)) = (&result, restored) {
@@ -115,6 +117,7 @@ impl Store {
         }
         self.conn.pragma_update(None, "wal_autocheckpoint", 1_000)?;
         self.conn.pragma_update(None, "cache_size", -8_192)?;
+        phases.add("cpu: writer", Phases::thread_cpu(phases.on()));
         phases.add("total", started.elapsed());
         phases.report();
         result
@@ -181,7 +184,8 @@ impl Store {
                 if open && !chunk.is_empty() {
                     let _ = send.send(chunk);
                 }
-                read.map(|()| started.elapsed().saturating_sub(waited))
+                let cpu = Phases::thread_cpu(timed);
+                read.map(|()| (started.elapsed().saturating_sub(waited), cpu))
             });
             let mut report = ImportReport::default();
             let mut batch: Vec<Line> = Vec::with_capacity(BATCH);
@@ -212,10 +216,11 @@ impl Store {
                 }
                 waiting = std::time::Instant::now();
             }
-            let parsing = parser
+            let (parsing, cpu) = parser
                 .join()
                 .map_err(|_| anyhow::anyhow!("the import parser thread panicked"))??;
             phases.add("parse + validate (parser thread)", parsing);
+            phases.add("cpu: parser", cpu);
             self.apply_batch(
                 name,
                 &mut batch,

@@ -19,6 +19,8 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::JoinHandle;
+use std::time::Duration;
+use super::phases::Phases;
 
 /// (rowid, search document, whether it replaces one sent before).
 pub(crate) type Docs = Vec<(i64, String, bool)>;
@@ -33,7 +35,7 @@ const SHADOWS: [&str; 3] = ["data", "idx", "docsize"];
 
 pub(crate) struct SearchBuild {
     send: Option<SyncSender<Docs>>,
-    worker: Option<JoinHandle<anyhow::Result<Connection>>>,
+    worker: Option<JoinHandle<anyhow::Result<(Connection, Duration)>>>,
 }
 
 impl SearchBuild {
@@ -62,12 +64,13 @@ impl SearchBuild {
              {scratch};
              INSERT INTO scratch.tickets_fts (tickets_fts, rank) VALUES ('hashsize', {HASH_BYTES});"
         ))?;
-        // Two batches in flight at most: a slow builder holds the writer back
-        // rather than let documents pile up in memory.
-        let (send, receive) = sync_channel::<Docs>(2);
+        // Eight batches in flight at most (a few MB each): enough that the
+        // writer never waits for the builder on a two-core box, and a slow
+        // builder still holds it back before documents pile up in memory.
+        let (send, receive) = sync_channel::<Docs>(8);
         let worker = std::thread::Builder::new()
             .name("search index".into())
-            .spawn(move || -> anyhow::Result<Connection> {
+            .spawn(move || -> anyhow::Result<(Connection, Duration)> {
                 // Only the temporary database is written here: the desk is
                 // not locked while documents are tokenised.
                 conn.execute_batch("BEGIN")?;
@@ -87,7 +90,7 @@ impl SearchBuild {
                     }
                 }
                 conn.execute_batch("COMMIT")?;
-                Ok(conn)
+                Ok((conn, Phases::thread_cpu(true)))
             })?;
         Ok(SearchBuild {
             send: Some(send),
@@ -107,16 +110,18 @@ impl SearchBuild {
     }
 
     /// Waits for the builder, then puts its index in the desk: one
-    /// transaction that also clears the owed search (`owed_key`).
-    pub(crate) fn finish(mut self, owed_key: &str) -> anyhow::Result<()> {
+    /// transaction that also clears the owed search (`owed_key`). Returns
+    /// the CPU time the builder spent (for `REFUND_DESK_IMPORT_PHASES`).
+    pub(crate) fn finish(mut self, owed_key: &str) -> anyhow::Result<Duration> {
         drop(self.send.take());
-        let conn = self
+        let (conn, cpu) = self
             .worker
             .take()
             .expect("finished once")
             .join()
             .map_err(|_| anyhow::anyhow!("the search index builder panicked"))??;
-        install(conn, owed_key)
+        install(conn, owed_key)?;
+        Ok(cpu)
     }
 }
 
