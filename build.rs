@@ -39,8 +39,8 @@ fn main() {
     for name in FILES {
         let path = dir.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         // A broken built-in file is reported with its line by the tests,
         // which parse the TOML itself; here it only must not be compiled in.
         let value: toml::Value =
@@ -65,7 +65,7 @@ fn main() {
         "/// The built-in files as a desk stores them (name -> text, JSON).\npub(super) const STORED: &str = {stored:?};"
     )
     .unwrap();
-    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("builtin_policy.rs");
+    let target =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_policy.rs");
     std::fs::write(&target, out).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
 }

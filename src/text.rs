@@ -269,7 +269,13 @@ mod search_tests {
     fn spacing_is_character_by_character_whatever_the_encoding() {
         let reference = |s: &str| -> String {
             s.chars()
-                .map(|c| if is_cjk(c) { format!(" {c} ") } else { c.to_string() })
+                .map(|c| {
+                    if is_cjk(c) {
+                        format!(" {c} ")
+                    } else {
+                        c.to_string()
+                    }
+                })
                 .collect()
         };
         for s in [

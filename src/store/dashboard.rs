@@ -66,7 +66,14 @@ impl TotalsDelta {
         )?;
         for ((day, product, kind, currency), (n, cents)) in self.0.drain() {
             if n != 0 || cents != 0 {
-                stmt.execute(params![super::day_text(day), product, kind, currency, n, cents])?;
+                stmt.execute(params![
+                    super::day_text(day),
+                    product,
+                    kind,
+                    currency,
+                    n,
+                    cents
+                ])?;
             }
         }
         Ok(())

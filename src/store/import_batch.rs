@@ -11,11 +11,11 @@ use super::rows::{
 };
 use super::verdicts::recompute_account;
 use crate::domain::calendar::Calendar;
-use chrono::NaiveDate;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
 use crate::domain::ticket::{instant_key, Ticket};
 use crate::domain::workflow::Case;
 use crate::ingest::{Parsed, Rejected};
+use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Statement, Transaction};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};

@@ -400,7 +400,13 @@ pub(crate) fn day_text(d: chrono::NaiveDate) -> String {
     ];
     digits
         .iter()
-        .map(|&n| if n < 0 { '-' } else { char::from(b'0' + n as u8) })
+        .map(|&n| {
+            if n < 0 {
+                '-'
+            } else {
+                char::from(b'0' + n as u8)
+            }
+        })
         .collect()
 }
 

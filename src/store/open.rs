@@ -467,9 +467,9 @@ pub(crate) fn open_existing(
     // and the console read without them: slower, never wrong.
     if how.access == Access::Write && bulk::owed(&conn)? {
         if let Some(_lock) = bulk::LoadLock::try_hold(path)? {
-            bulk::restore_indexes(&mut conn, &mut super::phases::Phases::default()).with_context(|| {
-                format!("{shown}: cannot rebuild the indexes of an interrupted import")
-            })?;
+            bulk::restore_indexes(&mut conn, &mut super::phases::Phases::default()).with_context(
+                || format!("{shown}: cannot rebuild the indexes of an interrupted import"),
+            )?;
         }
     }
     Ok((conn, marks))

@@ -12,6 +12,7 @@
 //! next open, which goes through here too. The temporary database is
 //! SQLite's own (`ATTACH ''`), removed by the OS whatever happens.
 
+use super::phases::Phases;
 use super::rows::search_document;
 use super::verdicts::parse_stored;
 use anyhow::Context as _;
@@ -20,7 +21,6 @@ use std::path::Path;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::JoinHandle;
 use std::time::Duration;
-use super::phases::Phases;
 
 /// (rowid, search document, whether it replaces one sent before).
 pub(crate) type Docs = Vec<(i64, String, bool)>;
@@ -75,9 +75,8 @@ impl SearchBuild {
                 // not locked while documents are tokenised.
                 conn.execute_batch("BEGIN")?;
                 {
-                    let mut insert = conn.prepare(
-                        "INSERT INTO scratch.tickets_fts (rowid, body) VALUES (?1, ?2)",
-                    )?;
+                    let mut insert = conn
+                        .prepare("INSERT INTO scratch.tickets_fts (rowid, body) VALUES (?1, ?2)")?;
                     let mut delete =
                         conn.prepare("DELETE FROM scratch.tickets_fts WHERE rowid = ?1")?;
                     for docs in receive.iter() {

@@ -132,7 +132,9 @@ mod tests {
         assert_eq!(read("h = 48"), "48");
         assert_eq!(read("h = 1.5"), "1.5");
         assert_eq!(read("h = \"72.25\""), "72.25");
-        let e = toml::from_str::<Hours>("h = \"x\"").unwrap_err().to_string();
+        let e = toml::from_str::<Hours>("h = \"x\"")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a decimal number"), "{e}");
     }
 }

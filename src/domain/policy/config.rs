@@ -398,8 +398,8 @@ impl Policy {
             .zip([c.clauses, l.clauses, t.clauses, ch.clauses, lv.clauses])
         {
             for (id, text) in clauses {
-                let clause =
-                    Clause::parse(&id).ok_or_else(|| err(file, format!("unknown clause {id:?}")))?;
+                let clause = Clause::parse(&id)
+                    .ok_or_else(|| err(file, format!("unknown clause {id:?}")))?;
                 if clause_texts.insert(clause, text).is_some() {
                     return Err(err(file, format!("clause {id} is defined twice")));
                 }

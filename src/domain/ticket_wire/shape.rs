@@ -90,7 +90,9 @@ impl Key {
 fn string_end(b: &[u8], from: usize) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has = |w: u64, c: u8| (w ^ (ONES * c as u64)).wrapping_sub(ONES) & !(w ^ (ONES * c as u64)) & HIGHS != 0;
+    let has = |w: u64, c: u8| {
+        (w ^ (ONES * c as u64)).wrapping_sub(ONES) & !(w ^ (ONES * c as u64)) & HIGHS != 0
+    };
     let mut i = from;
     let mut escaped = false;
     loop {
