@@ -421,7 +421,7 @@ impl Ticket {
         // "Earlier" is decided by the instant (SPEC §2), and the desk keeps
         // instants to the microsecond: a finer one would be ordered by a
         // rounded value, so it is refused rather than guessed.
-        if received.timestamp_subsec_nanos() % 1_000 != 0 {
+        if !received.timestamp_subsec_nanos().is_multiple_of(1_000) {
             return Err(format!(
                 "received_at: {} has more than 6 fractional digits: tickets are ordered to the microsecond",
                 received.to_rfc3339()

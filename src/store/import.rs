@@ -237,7 +237,7 @@ impl Store {
         &mut self,
         file: &str,
         batch: &mut Vec<Line>,
-        (opts, search, mut seen): (ImportOptions, Option<&SearchBuild>, Option<&mut Seen>),
+        (opts, search, seen): (ImportOptions, Option<&SearchBuild>, Option<&mut Seen>),
         report: &mut ImportReport,
         on_reject: &mut impl FnMut(&Rejected),
         phases: &mut Phases,
@@ -262,7 +262,7 @@ impl Store {
             file,
             (&self.policy, &self.calendar),
             (&self.operator, super::stamp(self.clock.now())),
-            (sink, seen.as_deref_mut()),
+            (sink, seen),
             batch.len(),
         )?;
         for line in batch.drain(..) {
