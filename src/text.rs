@@ -200,15 +200,25 @@ fn is_cjk(c: char) -> bool {
 fn spaced(s: &str, out: &mut String) {
     // Runs without a CJK character are copied whole (every ticket is
     // spaced on import, and char by char was a fifth of reading it).
-    let mut run = 0;
-    for (at, c) in s.char_indices() {
-        if !c.is_ascii() && is_cjk(c) {
+    let b = s.as_bytes();
+    let (mut run, mut at) = (0, 0);
+    while at < b.len() {
+        // CJK characters are three or four bytes in UTF-8, all led by a
+        // byte of 0xE0 or more: everything else is skipped a byte at a time.
+        if b[at] < 0xe0 {
+            at += 1;
+            continue;
+        }
+        let c = s[at..].chars().next().expect("a char starts here");
+        let next = at + c.len_utf8();
+        if is_cjk(c) {
             out.push_str(&s[run..at]);
             out.push(' ');
             out.push(c);
             out.push(' ');
-            run = at + c.len_utf8();
+            run = next;
         }
+        at = next;
     }
     out.push_str(&s[run..]);
 }
@@ -254,6 +264,34 @@ pub fn search_query(typed: &str) -> Option<String> {
 #[cfg(test)]
 mod search_tests {
     use super::*;
+
+    #[test]
+    fn spacing_is_character_by_character_whatever_the_encoding() {
+        let reference = |s: &str| -> String {
+            s.chars()
+                .map(|c| {
+                    if is_cjk(c) {
+                        format!(" {c} ")
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        };
+        for s in [
+            "",
+            "plain ascii",
+            "申请退款",
+            "Müller ñ é — “quotes” 😤 emoji",
+            "mixed 申请 Müller 환불요청 ᄀᄁ 𠀀𠀁 ｦｧ end",
+            "退",
+            "a退b",
+        ] {
+            let mut out = String::new();
+            spaced(s, &mut out);
+            assert_eq!(out, reference(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn queries_quote_every_word_and_split_cjk() {

@@ -23,9 +23,6 @@ const KEY: &str = "deferred_indexes";
 const SEARCH_KEY: &str = "deferred_search";
 /// Search documents handed to the builder at a time while rebuilding.
 const SEARCH_CHUNK: usize = 20_000;
-/// Index builds read the table through a memory map this large (SQLite's
-/// own ceiling); beyond it, by read calls as before.
-const MMAP_BYTES: i64 = 0x7fff_0000;
 
 /// Indexes the importer itself reads through while loading: an account's
 /// history decides its verdicts (see verdicts::recompute_account). Partial
@@ -155,9 +152,10 @@ pub(crate) fn build_indexes(conn: &mut Connection, phases: &mut Phases) -> anyho
     if owed_work(conn)?.0.is_none() {
         return Ok(());
     }
-    // Pages the load left in the log are copied into the file first, where
-    // the builds read them through a memory map, not a read call each
-    // (a third of their time; readers in the way only make this partial).
+    // Pages the load left in the log are copied into the file first (the
+    // checkpoint is owed anyway): the builds then read the table from the
+    // file, not page by page through the log's index. Readers in the way
+    // only make it partial.
     conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have built them while this one waited for the lock.
@@ -165,18 +163,18 @@ pub(crate) fn build_indexes(conn: &mut Connection, phases: &mut Phases) -> anyho
         return Ok(());
     };
     let definitions: Vec<String> = serde_json::from_str(&definitions)?;
-    // Each CREATE INDEX streams the whole table once, through the map; the
-    // cache holds the sort, so it runs in memory; a second sorter thread
-    // uses the other core.
+    // Each CREATE INDEX streams the whole table once: a big page cache only
+    // costs bookkeeping then, and a small one makes the sorter spill sorted
+    // runs, which a second sorter thread sorts on the other core. Measured
+    // (16 KB pages): 2 MiB builds faster than 64 MiB, in memory or mapped,
+    // at 200,000 tickets and at a million.
     let cache: i64 = tx.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    tx.pragma_update(None, "cache_size", -65_536)?;
-    tx.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+    tx.pragma_update(None, "cache_size", -2_000)?;
     tx.pragma_update(None, "threads", 2)?;
     phases.time("index builds", || {
         definitions.iter().try_for_each(|sql| tx.execute_batch(sql))
     })?;
     tx.pragma_update(None, "threads", 0)?;
-    tx.pragma_update(None, "mmap_size", 0)?;
     tx.pragma_update(None, "cache_size", cache)?;
     tx.execute("DELETE FROM meta WHERE key = ?1", [KEY])?;
     phases.time("index commit", || tx.commit())?;
@@ -193,7 +191,7 @@ fn rebuild_search(conn: &Connection) -> anyhow::Result<()> {
         .context("the desk has no file for the search builder to open")?;
     let build = SearchBuild::start(&path)?;
     read_documents(conn, |chunk| build.add(chunk))?;
-    build.finish(SEARCH_KEY)
+    build.finish(SEARCH_KEY).map(drop)
 }
 
 /// The key that marks the search index owed, for `SearchBuild::finish`.

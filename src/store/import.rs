@@ -2,6 +2,7 @@
 //! its line number, re-imports are idempotent, and nothing is half-written —
 //! lines are applied in batches, each batch one transaction.
 
+use super::bulk_seen::Seen;
 use super::import_batch::BatchWriter;
 use super::phases::Phases;
 use super::rows::{search_document, SearchSink};
@@ -57,30 +58,47 @@ impl Store {
         mut on_reject: impl FnMut(&Rejected),
         mut progress: impl FnMut(ImportStep),
     ) -> anyhow::Result<ImportReport> {
-        // Bulk writes touch ten indexes per row: give them 256 MiB of cache
-        // for the duration, then go back to the console's small footprint.
-        self.conn.pragma_update(None, "cache_size", -262_144)?;
         // Checkpoint every 256 MiB of log rather than every 4 MiB: pages that
         // several batches touch (index and search pages) are copied into the
         // database file once, not once per batch.
+        let page: i64 = self
+            .conn
+            .pragma_query_value(None, "page_size", |r| r.get(0))?;
         self.conn
-            .pragma_update(None, "wal_autocheckpoint", 65_536)?;
+            .pragma_update(None, "wal_autocheckpoint", (256 << 20) / page.max(512))?;
         let mut phases = Phases::from_env();
         let started = std::time::Instant::now();
         let load = self.start_bulk_load()?;
+        // Writes into a populated desk touch ten indexes per row: give them
+        // 256 MiB of cache for the duration, then go back to the console's
+        // small footprint. A bulk load writes its rows in order and keeps
+        // one index: 64 MiB hold a batch, and every page of cache is a page
+        // the kernel must zero first (a second of system time at 256 MiB).
+        let cache = if load.is_some() { -65_536 } else { -262_144 };
+        self.conn.pragma_update(None, "cache_size", cache)?;
         // A bulk load builds its search index beside the rows (store::search_build).
         let search = match &load {
             Some(_) => Some(SearchBuild::start(&self.path)?),
             None => None,
         };
+        let mut seen = match &load {
+            Some(_) => Some(super::bulk_seen::Seen::start(&self.conn)?),
+            None => None,
+        };
+        // A bulk load's events name the tickets it has just written, in the
+        // same transaction: the foreign key check looked up every one again.
+        if load.is_some() {
+            self.conn.pragma_update(None, "foreign_keys", false)?;
+        }
         let mut result = self.import_batches(
             name,
             reader,
             opts,
-            search.as_ref(),
+            (search.as_ref(), seen.as_mut()),
             (&mut on_reject, &mut progress),
             &mut phases,
         );
+        self.conn.pragma_update(None, "foreign_keys", true)?;
         if load.is_some() {
             progress(ImportStep::Indexing);
             // Also after a failed import: the lines that landed keep their
@@ -88,7 +106,9 @@ impl Store {
             let mut restored = super::bulk::build_indexes(&mut self.conn, &mut phases);
             if let (Ok(()), Some(search)) = (&restored, search) {
                 let waited = std::time::Instant::now();
-                restored = search.finish(super::bulk::search_key());
+                restored = search.finish(super::bulk::search_key()).map(|cpu| {
+                    phases.add("cpu: search builder", cpu);
+                });
                 phases.add("search index: wait + install", waited.elapsed());
             }
             if let (Ok(_), Err(e)) = (&result, restored) {
@@ -97,6 +117,7 @@ impl Store {
         }
         self.conn.pragma_update(None, "wal_autocheckpoint", 1_000)?;
         self.conn.pragma_update(None, "cache_size", -8_192)?;
+        phases.add("cpu: writer", Phases::thread_cpu(phases.on()));
         phases.add("total", started.elapsed());
         phases.report();
         result
@@ -126,7 +147,7 @@ impl Store {
         name: &str,
         reader: impl Read + Send,
         opts: ImportOptions,
-        search: Option<&SearchBuild>,
+        (search, mut seen): (Option<&SearchBuild>, Option<&mut Seen>),
         (on_reject, progress): (&mut impl FnMut(&Rejected), &mut impl FnMut(ImportStep)),
         phases: &mut Phases,
     ) -> anyhow::Result<ImportReport> {
@@ -163,7 +184,8 @@ impl Store {
                 if open && !chunk.is_empty() {
                     let _ = send.send(chunk);
                 }
-                read.map(|()| started.elapsed().saturating_sub(waited))
+                let cpu = Phases::thread_cpu(timed);
+                read.map(|()| (started.elapsed().saturating_sub(waited), cpu))
             });
             let mut report = ImportReport::default();
             let mut batch: Vec<Line> = Vec::with_capacity(BATCH);
@@ -185,7 +207,7 @@ impl Store {
                     self.apply_batch(
                         name,
                         &mut batch,
-                        (opts, search),
+                        (opts, search, seen.as_deref_mut()),
                         &mut report,
                         on_reject,
                         phases,
@@ -194,14 +216,15 @@ impl Store {
                 }
                 waiting = std::time::Instant::now();
             }
-            let parsing = parser
+            let (parsing, cpu) = parser
                 .join()
                 .map_err(|_| anyhow::anyhow!("the import parser thread panicked"))??;
             phases.add("parse + validate (parser thread)", parsing);
+            phases.add("cpu: parser", cpu);
             self.apply_batch(
                 name,
                 &mut batch,
-                (opts, search),
+                (opts, search, seen),
                 &mut report,
                 on_reject,
                 phases,
@@ -214,7 +237,7 @@ impl Store {
         &mut self,
         file: &str,
         batch: &mut Vec<Line>,
-        (opts, search): (ImportOptions, Option<&SearchBuild>),
+        (opts, search, seen): (ImportOptions, Option<&SearchBuild>, Option<&mut Seen>),
         report: &mut ImportReport,
         on_reject: &mut impl FnMut(&Rejected),
         phases: &mut Phases,
@@ -239,7 +262,7 @@ impl Store {
             file,
             (&self.policy, &self.calendar),
             (&self.operator, super::stamp(self.clock.now())),
-            sink,
+            (sink, seen),
             batch.len(),
         )?;
         for line in batch.drain(..) {

@@ -2,6 +2,7 @@
 //! verdicts evaluated in memory when their account is new), changed ones
 //! (`--update`), their events, search documents and counts.
 
+use super::bulk_seen::Seen;
 use super::dashboard::TotalsDelta;
 use super::import::{ImportOptions, ImportReport, Line};
 use super::rows::{
@@ -145,6 +146,8 @@ pub(super) struct BatchWriter<'a> {
     /// (ticket id, line) of new tickets, recorded in one statement.
     import_events: Vec<(String, usize)>,
     stmts: Statements<'a>,
+    /// A bulk load's memory of what it wrote (store::bulk_seen).
+    seen: Option<&'a mut Seen>,
 }
 
 /// The statements run per line or per new ticket, prepared once a batch.
@@ -160,9 +163,14 @@ impl<'a> BatchWriter<'a> {
         file: &'a str,
         (policy, calendar): (&'a Policy, &'a Calendar),
         (operator, at): (&'a str, String),
-        search: SearchSink,
+        (search, seen): (SearchSink, Option<&'a mut Seen>),
         lines: usize,
     ) -> anyhow::Result<BatchWriter<'a>> {
+        // Trusted only while no one else has written since the last batch.
+        let seen = match seen {
+            Some(s) => s.check(tx)?.then_some(s),
+            None => None,
+        };
         let stmts = Statements {
             stored: tx.prepare(
                 "SELECT raw, account_id, received_us, verdict FROM tickets WHERE id = ?1",
@@ -190,6 +198,7 @@ impl<'a> BatchWriter<'a> {
             search,
             import_events: Vec::new(),
             stmts,
+            seen,
         })
     }
 
@@ -219,13 +228,20 @@ impl<'a> BatchWriter<'a> {
             // held back so the update below applies to a real row.
             self.flush_fresh(true)?;
         }
-        let existing: Option<(String, String, i64, String)> = self
-            .stmts
-            .stored
-            .query_row([&p.ticket.id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .optional()?;
+        let stored = self
+            .seen
+            .as_ref()
+            .is_none_or(|s| s.may_have_id(&p.ticket.id));
+        let existing: Option<(String, String, i64, String)> = match stored {
+            false => None,
+            true => self
+                .stmts
+                .stored
+                .query_row([&p.ticket.id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?,
+        };
         let Some((old_raw, old_account, old_us, old_verdict)) = existing else {
             self.fresh_ids.insert(p.ticket.id.clone(), self.fresh.len());
             self.fresh.push(line);
@@ -268,6 +284,9 @@ impl<'a> BatchWriter<'a> {
                 (instant_key(&t.received_at), &t.id),
             );
             self.local.updated += 1;
+            if let Some(s) = self.seen.as_deref_mut() {
+                s.wrote(&t.id, &t.account_id);
+            }
             self.known.insert(t.id.clone(), p.ticket);
         }
         Ok(())
@@ -287,10 +306,13 @@ impl<'a> BatchWriter<'a> {
         self.fresh_ids.clear();
         for (account, mut items) in by_account {
             let has_history = all_later
-                || self
-                    .stmts
-                    .has_history
-                    .query_row([&account], |r| r.get::<_, bool>(0))?;
+                || match self.seen.as_ref() {
+                    Some(s) if !s.may_have_account(&account) => false,
+                    _ => self
+                        .stmts
+                        .has_history
+                        .query_row([&account], |r| r.get::<_, bool>(0))?,
+                };
             items.sort_by(|a, b| a.p.ticket.order_key().cmp(&b.p.ticket.order_key()));
             let mut prior: Vec<PriorRefund> = Vec::new();
             for Line { p, doc } in items {
@@ -326,6 +348,9 @@ impl<'a> BatchWriter<'a> {
                     &self.at,
                 )?;
                 self.search.add(self.tx.last_insert_rowid(), doc);
+                if let Some(s) = self.seen.as_deref_mut() {
+                    s.wrote(&t.id, &t.account_id);
+                }
                 if let Some(d) = due {
                     *self.due_days.entry(d.target).or_default() += 1;
                     if let Some(b) = d.breach {

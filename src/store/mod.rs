@@ -5,6 +5,7 @@
 mod act;
 mod audit;
 mod bulk;
+mod bulk_seen;
 mod clock;
 mod dashboard;
 mod export;

@@ -46,6 +46,25 @@ impl Phases {
         out
     }
 
+    /// CPU time of the calling thread so far (Linux; zero elsewhere or when
+    /// off), so the report can say which thread was busy and which waited.
+    pub(crate) fn thread_cpu(on: bool) -> Duration {
+        if !on {
+            return Duration::ZERO;
+        }
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+        // Fields after the command (which may hold spaces): state is the 3rd,
+        // utime and stime the 14th and 15th, in clock ticks (100 a second).
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let ticks: u64 = rest
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .filter_map(|t| t.parse::<u64>().ok())
+            .sum();
+        Duration::from_millis(ticks * 10)
+    }
+
     pub(crate) fn report(&self) {
         if !self.on {
             return;

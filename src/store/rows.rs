@@ -27,7 +27,6 @@ pub(super) const INSERT_TICKET: &str =
         requested, verdict, verdict_kind, policy_version, state, due_target, due_breach, wf, updated_at, updated_by)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, '', ?16, ?17)";
 
-#[inline(never)]
 pub(super) fn insert_ticket(
     insert: &mut rusqlite::Statement,
     row: &NewRow,

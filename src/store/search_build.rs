@@ -12,6 +12,7 @@
 //! next open, which goes through here too. The temporary database is
 //! SQLite's own (`ATTACH ''`), removed by the OS whatever happens.
 
+use super::phases::Phases;
 use super::rows::search_document;
 use super::verdicts::parse_stored;
 use anyhow::Context as _;
@@ -19,6 +20,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// (rowid, search document, whether it replaces one sent before).
 pub(crate) type Docs = Vec<(i64, String, bool)>;
@@ -33,7 +35,7 @@ const SHADOWS: [&str; 3] = ["data", "idx", "docsize"];
 
 pub(crate) struct SearchBuild {
     send: Option<SyncSender<Docs>>,
-    worker: Option<JoinHandle<anyhow::Result<Connection>>>,
+    worker: Option<JoinHandle<anyhow::Result<(Connection, Duration)>>>,
 }
 
 impl SearchBuild {
@@ -62,12 +64,13 @@ impl SearchBuild {
              {scratch};
              INSERT INTO scratch.tickets_fts (tickets_fts, rank) VALUES ('hashsize', {HASH_BYTES});"
         ))?;
-        // Two batches in flight at most: a slow builder holds the writer back
-        // rather than let documents pile up in memory.
-        let (send, receive) = sync_channel::<Docs>(2);
+        // Eight batches in flight at most (a few MB each): enough that the
+        // writer never waits for the builder on a two-core box, and a slow
+        // builder still holds it back before documents pile up in memory.
+        let (send, receive) = sync_channel::<Docs>(8);
         let worker = std::thread::Builder::new()
             .name("search index".into())
-            .spawn(move || -> anyhow::Result<Connection> {
+            .spawn(move || -> anyhow::Result<(Connection, Duration)> {
                 // Only the temporary database is written here: the desk is
                 // not locked while documents are tokenised.
                 conn.execute_batch("BEGIN")?;
@@ -86,7 +89,7 @@ impl SearchBuild {
                     }
                 }
                 conn.execute_batch("COMMIT")?;
-                Ok(conn)
+                Ok((conn, Phases::thread_cpu(true)))
             })?;
         Ok(SearchBuild {
             send: Some(send),
@@ -106,16 +109,18 @@ impl SearchBuild {
     }
 
     /// Waits for the builder, then puts its index in the desk: one
-    /// transaction that also clears the owed search (`owed_key`).
-    pub(crate) fn finish(mut self, owed_key: &str) -> anyhow::Result<()> {
+    /// transaction that also clears the owed search (`owed_key`). Returns
+    /// the CPU time the builder spent (for `REFUND_DESK_IMPORT_PHASES`).
+    pub(crate) fn finish(mut self, owed_key: &str) -> anyhow::Result<Duration> {
         drop(self.send.take());
-        let conn = self
+        let (conn, cpu) = self
             .worker
             .take()
             .expect("finished once")
             .join()
             .map_err(|_| anyhow::anyhow!("the search index builder panicked"))??;
-        install(conn, owed_key)
+        install(conn, owed_key)?;
+        Ok(cpu)
     }
 }
 
@@ -159,4 +164,104 @@ fn install(mut conn: Connection, owed_key: &str) -> anyhow::Result<()> {
     tx.execute("DELETE FROM main.meta WHERE key = ?1", [owed_key])?;
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::demo::DemoGenerator;
+
+    /// A demo ticket with `words` for a description.
+    fn ticket(g: &mut DemoGenerator, words: &str) -> (String, String) {
+        let mut v: serde_json::Value = serde_json::from_str(&g.next_line()).unwrap();
+        v["description"] = words.into();
+        (v["id"].as_str().unwrap().to_string(), v.to_string())
+    }
+
+    fn insert(c: &Connection, rowid: i64, (id, raw): &(String, String)) {
+        c.execute(
+            "INSERT INTO tickets (rowid, id, raw, received_us, received_at, product, account_id, currency,
+                                  verdict, verdict_kind, policy_version, state, wf, updated_at, updated_by)
+             VALUES (?1, ?2, ?3, 0, 'at', 'lcic', 'a', 'USD', '', '', '', 'submitted', '', 'at', 'x')",
+            rusqlite::params![rowid, id, raw],
+        )
+        .unwrap();
+    }
+
+    fn doc(raw: &(String, String)) -> String {
+        search_document(&parse_stored(&raw.0, &raw.1).unwrap())
+    }
+
+    fn found(c: &Connection, word: &str) -> Vec<i64> {
+        c.prepare("SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?1 ORDER BY rowid")
+            .unwrap()
+            .query_map([word], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// What another process indexed while the builder worked (a ticket it
+    /// imported, facts it received for one of the load's) is in the desk
+    /// once the build is installed, as the desk now stores it.
+    #[test]
+    fn the_installed_index_keeps_what_others_indexed_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        let mut desk = Connection::open(&path).unwrap();
+        desk.pragma_update(None, "journal_mode", "WAL").unwrap();
+        super::super::schema::migrations()
+            .to_latest(&mut desk)
+            .unwrap();
+        desk.execute(
+            "INSERT INTO meta (key, value) VALUES ('deferred_search', '1')",
+            [],
+        )
+        .unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00+08:00").unwrap();
+        let mut g = DemoGenerator::new(3, now);
+        let (a, b) = (ticket(&mut g, "alphaword"), ticket(&mut g, "betaword"));
+        insert(&desk, 1, &a);
+        insert(&desk, 2, &b);
+
+        let build = SearchBuild::start(&path).unwrap();
+        build
+            .add(vec![(1, doc(&a), false), (2, doc(&b), false)])
+            .unwrap();
+        // Another writer: a ticket of its own, and new facts for the load's
+        // second ticket, each indexed into the desk's search as it writes.
+        let c = ticket(&mut g, "gammaword");
+        insert(&desk, 3, &c);
+        let b2 = (b.0.clone(), b.1.replace("betaword", "zebracorn"));
+        desk.execute("UPDATE tickets SET raw = ?1 WHERE rowid = 2", [&b2.1])
+            .unwrap();
+        desk.execute_batch("DELETE FROM tickets_fts WHERE rowid = 2")
+            .unwrap();
+        for (rowid, t) in [(3, &c), (2, &b2)] {
+            desk.execute(
+                "INSERT INTO tickets_fts (rowid, body) VALUES (?1, ?2)",
+                rusqlite::params![rowid, doc(t)],
+            )
+            .unwrap();
+        }
+        build.finish("deferred_search").unwrap();
+
+        assert_eq!(found(&desk, "alphaword"), [1]);
+        assert_eq!(found(&desk, "gammaword"), [3]);
+        assert_eq!(found(&desk, "zebracorn"), [2]);
+        assert!(
+            found(&desk, "betaword").is_empty(),
+            "the stale document left"
+        );
+        desk.execute_batch("INSERT INTO tickets_fts (tickets_fts) VALUES ('integrity-check')")
+            .unwrap();
+        let owed: i64 = desk
+            .query_row(
+                "SELECT count(*) FROM meta WHERE key = 'deferred_search'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(owed, 0);
+    }
 }

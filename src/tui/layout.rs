@@ -21,6 +21,52 @@ pub struct Areas {
 }
 
 pub fn areas(area: Rect, zoom: bool) -> Areas {
+    plain_areas(area, zoom).unwrap_or_else(|| solved_areas(area, zoom))
+}
+
+/// `solved_areas` by arithmetic, for every screen big enough that each
+/// length is met (the constraint solver was a tenth of a first frame):
+/// `None` for the tiny ones, which the solver settles.
+fn plain_areas(area: Rect, zoom: bool) -> Option<Areas> {
+    let row = |y: u16, h: u16| Rect::new(area.x, y, area.width, h);
+    if area.height < 4 {
+        return None;
+    }
+    let body = row(area.y + 2, area.height - 4);
+    let empty = Rect::new(body.x, body.y, body.width, 0);
+    let (list, detail, beside) = if zoom {
+        (empty, body, false)
+    } else if body.width >= WIDE {
+        let detail_w = (body.width * 2 / 5).max(50);
+        let list_w = body.width - detail_w;
+        (
+            Rect::new(body.x, body.y, list_w, body.height),
+            Rect::new(body.x + list_w, body.y, detail_w, body.height),
+            true,
+        )
+    } else if body.height >= 10 {
+        let list_h = (body.height * 9 / 20).max(4);
+        (
+            Rect::new(body.x, body.y, body.width, list_h),
+            Rect::new(body.x, body.y + list_h, body.width, body.height - list_h),
+            false,
+        )
+    } else {
+        (body, Rect::new(body.x, body.bottom(), body.width, 0), false)
+    };
+    Some(Areas {
+        header: row(area.y, 1),
+        tabs: row(area.y + 1, 1),
+        list,
+        detail,
+        beside,
+        status: row(area.y + area.height - 2, 1),
+        footer: row(area.y + area.height - 1, 1),
+        body,
+    })
+}
+
+fn solved_areas(area: Rect, zoom: bool) -> Areas {
     let [header, tabs, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -173,6 +219,37 @@ pub fn tab_at(bar: &TabBar, x: u16) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arithmetic_areas_are_the_solver_s() {
+        let key = |a: &Areas| {
+            format!(
+                "{:?}",
+                [a.header, a.tabs, a.list, a.detail, a.status, a.footer, a.body]
+            ) + if a.beside { " beside" } else { "" }
+        };
+        let sizes = (0..=320u16)
+            .step_by(7)
+            .chain([139, 140, 141, 142, 143])
+            .flat_map(|w| {
+                (0..=90u16)
+                    .step_by(3)
+                    .chain([11, 13, 14])
+                    .map(move |h| (w, h))
+            });
+        for (w, h) in sizes {
+            for zoom in [false, true] {
+                let area = Rect::new(3, 2, w, h);
+                if let Some(plain) = plain_areas(area, zoom) {
+                    assert_eq!(
+                        key(&plain),
+                        key(&solved_areas(area, zoom)),
+                        "{w}x{h} {zoom}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_tab_fits_at_100_columns_with_realistic_counts() {

@@ -1,0 +1,94 @@
+//! What a bulk load has written so far, while it is the desk's only writer.
+//! A load starts on a desk with no tickets (store::bulk), so a ticket id or
+//! an account it has not written is not in the desk at all, and the batch
+//! need not look it up: one index lookup per line and one per account were a
+//! tenth of a batch. The moment another process commits anything to the
+//! desk (SQLite's `data_version` tells), the load looks everything up again,
+//! as any import does.
+
+use rusqlite::Connection;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+#[derive(Debug)]
+pub(crate) struct Seen {
+    /// Hashes, not the strings: a million ids in 16 MB. A collision only
+    /// sends a line to the lookup it would have had anyway.
+    ids: HashSet<u64>,
+    accounts: HashSet<u64>,
+    /// `data_version` when the load began (a connection's own commits leave
+    /// it be); None once another process has written, for good: what it
+    /// wrote is not in the sets.
+    version: Option<i64>,
+}
+
+fn hash(s: &str) -> u64 {
+    // Fixed keys: the same string hashes alike in every batch.
+    let mut h = std::hash::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+}
+
+impl Seen {
+    /// At the start of a bulk load, before its first batch.
+    pub(crate) fn start(conn: &Connection) -> rusqlite::Result<Seen> {
+        Ok(Seen {
+            ids: HashSet::new(),
+            accounts: HashSet::new(),
+            version: Some(data_version(conn)?),
+        })
+    }
+
+    /// Inside a batch's write transaction: whether the sets still describe
+    /// every ticket of the desk.
+    pub(crate) fn check(&mut self, conn: &Connection) -> rusqlite::Result<bool> {
+        if self.version.is_some() && self.version != Some(data_version(conn)?) {
+            self.version = None;
+        }
+        Ok(self.version.is_some())
+    }
+
+    /// Whether the desk may hold a ticket `id` (false: it surely does not).
+    pub(crate) fn may_have_id(&self, id: &str) -> bool {
+        self.version.is_none() || self.ids.contains(&hash(id))
+    }
+
+    /// Whether the desk may hold a ticket of `account`.
+    pub(crate) fn may_have_account(&self, account: &str) -> bool {
+        self.version.is_none() || self.accounts.contains(&hash(account))
+    }
+
+    pub(crate) fn wrote(&mut self, id: &str, account: &str) {
+        self.ids.insert(hash(id));
+        self.accounts.insert(hash(account));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_writer_makes_everything_a_lookup_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        let mine = Connection::open(&path).unwrap();
+        mine.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x)")
+            .unwrap();
+        let mut seen = Seen::start(&mine).unwrap();
+        mine.execute_batch("INSERT INTO t VALUES (1)").unwrap();
+        assert!(seen.check(&mine).unwrap(), "its own writes change nothing");
+        seen.wrote("A-1", "acct");
+        assert!(seen.may_have_id("A-1") && !seen.may_have_id("A-2"));
+        assert!(seen.may_have_account("acct") && !seen.may_have_account("other"));
+        let theirs = Connection::open(&path).unwrap();
+        theirs.execute_batch("INSERT INTO t VALUES (2)").unwrap();
+        assert!(!seen.check(&mine).unwrap());
+        assert!(seen.may_have_id("A-2") && seen.may_have_account("other"));
+        assert!(!seen.check(&mine).unwrap(), "for good");
+    }
+}
