@@ -2,9 +2,11 @@
 //! store, CLI and TUI are the edges.
 
 pub mod cli;
+pub mod desk;
 pub mod domain;
 pub mod ingest;
 pub mod operator;
+pub mod pg;
 pub mod store;
 pub mod text;
 pub mod tui;

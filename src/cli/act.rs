@@ -4,9 +4,10 @@
 //! (`ActionKind::params`); any other is refused before the desk is opened.
 
 use super::{ExitCode, Setup};
+use crate::desk::Desk;
 use crate::domain::money::{fmt2, format_amount, parse_amount};
 use crate::domain::workflow::{Action, ActionKind, Decision, Param, Party, Route, SetFact};
-use crate::store::{ActOutcome, Store, StoreError};
+use crate::store::{ActOutcome, StoreError};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use rust_decimal::Decimal;
 use std::io::Read;
@@ -356,7 +357,7 @@ fn clone_refusal(e: &StoreError) -> StoreError {
 }
 
 /// What an action did to one ticket, in one line.
-fn done_line(store: &Store, id: &str, action: &Action, outcome: &ActOutcome) -> String {
+fn done_line(store: &Desk, id: &str, action: &Action, outcome: &ActOutcome) -> String {
     let id_shown = crate::text::inert(id);
     let name = action.name();
     match outcome {
@@ -386,7 +387,7 @@ fn done_line(store: &Store, id: &str, action: &Action, outcome: &ActOutcome) -> 
 }
 
 /// The verdict after facts arrived, as `; verdict full_refund 100.00 USD`.
-fn verdict_now(store: &Store, id: &str) -> String {
+fn verdict_now(store: &Desk, id: &str) -> String {
     let Ok(d) = store.detail(id) else {
         return String::new();
     };

@@ -59,7 +59,7 @@ pub fn backup(setup: &Setup, dest: &Path) -> anyhow::Result<ExitCode> {
     // A copy only reads the desk.
     let store = setup.open_reader()?;
     store.backup_to(dest)?;
-    eprintln!("backed up {} to {}", store.path.display(), dest.display());
+    eprintln!("backed up {} to {}", store.shown(), dest.display());
     Ok(ExitCode::Ok)
 }
 

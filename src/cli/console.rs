@@ -1,6 +1,7 @@
 //! `refund-desk [--db PATH]` and `refund-desk --demo`: the console.
 
 use super::{ExitCode, Setup};
+use crate::desk::Desk;
 use crate::store::{Access, DeskKind, Store};
 use crate::tui::{app::App, keymap::Keymap, theme::Theme};
 use std::path::PathBuf;
@@ -20,7 +21,7 @@ impl Drop for DemoDir {
 /// The store the console works on: `--db` (or its defaults), opened for
 /// the console or, for `snapshot`, read-only; or a fresh demo database in a
 /// temporary directory.
-pub fn open(setup: &Setup, demo: bool, access: Access) -> anyhow::Result<(Store, Option<DemoDir>)> {
+pub fn open(setup: &Setup, demo: bool, access: Access) -> anyhow::Result<(Desk, Option<DemoDir>)> {
     if !demo {
         let store = match access {
             Access::Read => setup.open_reader()?,
@@ -35,14 +36,14 @@ pub fn open(setup: &Setup, demo: bool, access: Access) -> anyhow::Result<(Store,
     let dir = std::env::temp_dir().join(format!("refund-desk-demo-{}-{stamp}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let dir = DemoDir(dir);
-    let mut store = Store::create(
+    let mut store = Desk::Sqlite(Store::create(
         &dir.0.join("demo.db"),
         setup.policy.clone(),
         setup.calendar.clone(),
         &crate::operator::current()?,
         DeskKind::Demo,
         setup.clock,
-    )?;
+    )?);
     super::demo::fill(&mut store, DEMO_TICKETS, 7, |_| {})?;
     Ok((store, Some(dir)))
 }
@@ -82,7 +83,7 @@ pub fn run(setup: &Setup, demo: bool) -> anyhow::Result<ExitCode> {
         );
     }
     let _log = init_logging();
-    tracing::info!(db = %store.path.display(), operator = %store.operator, "console starts");
+    tracing::info!(db = %store.shown(), operator = %store.operator(), "console starts");
     // Installed before ratatui's hook, which restores the terminal first and then calls this.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

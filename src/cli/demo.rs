@@ -3,9 +3,10 @@
 //! through the workflow so every queue has something in it.
 
 use super::{ExitCode, Setup};
+use crate::desk::Desk;
 use crate::domain::demo::DemoGenerator;
 use crate::domain::workflow::{Action, Party, Role, Route};
-use crate::store::{DeskKind, ImportOptions, Store};
+use crate::store::{DeskKind, ImportOptions};
 use std::io::Read;
 
 /// Streams generated JSON Lines, so a million tickets never sit in memory.
@@ -38,7 +39,7 @@ impl Read for DemoReader {
 
 /// Fills `store` with `tickets` demo tickets; returns how many were walked.
 pub fn fill(
-    store: &mut Store,
+    store: &mut Desk,
     tickets: u64,
     seed: u64,
     progress: impl FnMut(crate::store::ImportStep),
@@ -66,7 +67,7 @@ pub fn fill(
 }
 
 /// Moves a spread of tickets through the workflow as two demo operators.
-fn walk_some(store: &mut Store, how_many: u64) -> anyhow::Result<u64> {
+fn walk_some(store: &mut Desk, how_many: u64) -> anyhow::Result<u64> {
     for (name, role) in [("alice", Role::Agent), ("bob", Role::Supervisor)] {
         if store.role_of(name)?.is_none() {
             store.set_role(name, Some(role))?;
@@ -195,13 +196,17 @@ pub fn run(setup: &Setup, tickets: u64, seed: u64, print: bool) -> anyhow::Resul
     let started = std::time::Instant::now();
     // Demo tickets walked by made-up operators belong only in a desk made
     // for them: looked at read-only first, so a refusal changes nothing.
-    let path = crate::store::default_path(setup.db.as_deref())?;
-    if std::fs::symlink_metadata(&path).is_ok() {
+    let location = setup.location(false)?;
+    let exists = match &location {
+        crate::desk::Location::File(path) => std::fs::symlink_metadata(path).is_ok(),
+        crate::desk::Location::Postgres(url) => crate::pg::PgStore::exists(url)?,
+    };
+    if exists {
         let kind = setup.open_reader_any()?.kind();
         if kind != DeskKind::Demo {
             eprintln!(
                 "refund-desk: demo: {} is a {} desk: demo writes only into a new file or a desk demo created",
-                path.display(),
+                location.shown(),
                 kind.as_str()
             );
             return Ok(ExitCode::Error);
@@ -213,7 +218,7 @@ pub fn run(setup: &Setup, tickets: u64, seed: u64, print: bool) -> anyhow::Resul
     bar.finish();
     eprintln!(
         "generated {tickets} demo tickets into {} ({walked} moved through the workflow) in {:.1} s",
-        store.path.display(),
+        store.shown(),
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::Ok)

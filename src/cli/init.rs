@@ -3,10 +3,15 @@
 //! never write, so they refuse such a desk and point here).
 
 use super::{ExitCode, Setup};
+use crate::desk::Location;
+use crate::pg::PgStore;
 use crate::store::{self, Access, DeskKind, OlderSchema, Opening, Store};
 
 pub fn run(setup: &Setup) -> anyhow::Result<ExitCode> {
-    let path = store::default_path_creating(setup.db.as_deref())?;
+    let path = match setup.location(true)? {
+        Location::File(path) => path,
+        Location::Postgres(url) => return run_postgres(setup, &url),
+    };
     let operator = crate::operator::current()?;
     let open = |access| {
         Store::open_with(
@@ -56,6 +61,38 @@ pub fn run(setup: &Setup) -> anyhow::Result<ExitCode> {
         desk.kind().as_str(),
         path.display(),
         crate::text::inert(&operator)
+    );
+    Ok(ExitCode::Ok)
+}
+
+/// `init` on a PostgreSQL database: the desk's roles, schema and first
+/// supervisor (whoever runs it: the DBA's setup in the README).
+fn run_postgres(setup: &Setup, url: &str) -> anyhow::Result<ExitCode> {
+    let shown = Location::Postgres(url.to_string()).shown();
+    if PgStore::exists(url)? {
+        let desk = PgStore::open_with(
+            url,
+            setup.policy.clone(),
+            setup.calendar.clone(),
+            Opening::new(Access::Read, setup.clock),
+        )?;
+        eprintln!(
+            "refund-desk: {shown} is already a desk ({}); nothing changed",
+            desk.kind().as_str()
+        );
+        return Ok(ExitCode::Error);
+    }
+    let desk = PgStore::create(
+        url,
+        setup.policy.clone(),
+        setup.calendar.clone(),
+        DeskKind::for_clock(setup.clock),
+        setup.clock,
+    )?;
+    eprintln!(
+        "created an empty {} desk at {shown}; {} is its first supervisor",
+        desk.kind().as_str(),
+        crate::text::inert(&desk.operator)
     );
     Ok(ExitCode::Ok)
 }

@@ -74,7 +74,7 @@ pub fn local_time(received_at: &str, tz: chrono::FixedOffset) -> String {
 
 pub fn run(setup: &Setup, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let store = setup.open_reader()?;
-    let tz = store.policy.tz;
+    let tz = store.policy().tz;
     let filter = ListFilter {
         states: args.state.iter().cloned().collect(),
         verdict: args.verdict.clone(),

@@ -15,9 +15,11 @@ pub mod policy;
 pub mod show;
 pub mod snapshot;
 
+use crate::desk::{Desk, Location};
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;
 use crate::ingest::Rejected;
+use crate::pg::PgStore;
 use crate::store::{self, Access, Clock, DeskKind, Opening, Store};
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -157,53 +159,69 @@ pub struct Setup {
 }
 
 impl Setup {
-    fn open(&self, access: Access) -> anyhow::Result<Store> {
-        let path = store::default_path(self.db.as_deref())?;
-        Store::open_with(
-            &path,
-            self.policy.clone(),
-            self.calendar.clone(),
-            &crate::operator::current()?,
-            Opening::new(access, self.clock),
-        )
+    /// Where the desk is: `--db`, else `$REFUND_DESK_DB`, else the data directory.
+    pub fn location(&self, creating: bool) -> anyhow::Result<Location> {
+        Location::resolve(self.db.as_deref(), creating)
+    }
+
+    fn open(&self, access: Access) -> anyhow::Result<Desk> {
+        let how = Opening::new(access, self.clock);
+        let (policy, calendar) = (self.policy.clone(), self.calendar.clone());
+        Ok(match self.location(false)? {
+            Location::File(path) => Desk::Sqlite(Store::open_with(
+                &path,
+                policy,
+                calendar,
+                &crate::operator::current()?,
+                how,
+            )?),
+            Location::Postgres(url) => {
+                Desk::Postgres(Box::new(PgStore::open_with(&url, policy, calendar, how)?))
+            }
+        })
     }
 
     /// Writing commands: an existing desk, brought up to date on open.
-    pub fn open_store(&self) -> anyhow::Result<Store> {
+    pub fn open_store(&self) -> anyhow::Result<Desk> {
         self.open(Access::Write)
     }
 
     /// Reading commands: an existing desk, read-only, and only for an
     /// operator with a role on it (no role, no tickets).
-    pub fn open_reader(&self) -> anyhow::Result<Store> {
+    pub fn open_reader(&self) -> anyhow::Result<Desk> {
         with_role(self.open(Access::Read)?)
     }
 
     /// Reading what is not tickets (who has which role): read-only, no role needed.
-    pub fn open_reader_any(&self) -> anyhow::Result<Store> {
+    pub fn open_reader_any(&self) -> anyhow::Result<Desk> {
         self.open(Access::Read)
     }
 
     /// The console: may act, changes nothing by opening; a role is needed.
-    pub fn open_console(&self) -> anyhow::Result<Store> {
+    pub fn open_console(&self) -> anyhow::Result<Desk> {
         with_role(self.open(Access::Console)?)
     }
 
     /// `import` and `demo`: the desk, created (as `kind`) if there is none.
-    pub fn open_or_create(&self, kind: DeskKind) -> anyhow::Result<Store> {
-        let path = store::default_path_creating(self.db.as_deref())?;
-        Store::open_or_create(
-            &path,
-            self.policy.clone(),
-            self.calendar.clone(),
-            &crate::operator::current()?,
-            kind,
-            self.clock,
-        )
+    pub fn open_or_create(&self, kind: DeskKind) -> anyhow::Result<Desk> {
+        let (policy, calendar) = (self.policy.clone(), self.calendar.clone());
+        Ok(match self.location(true)? {
+            Location::File(path) => Desk::Sqlite(Store::open_or_create(
+                &path,
+                policy,
+                calendar,
+                &crate::operator::current()?,
+                kind,
+                self.clock,
+            )?),
+            Location::Postgres(url) => Desk::Postgres(Box::new(PgStore::open_or_create(
+                &url, policy, calendar, kind, self.clock,
+            )?)),
+        })
     }
 }
 
-fn with_role(store: Store) -> anyhow::Result<Store> {
+fn with_role(store: Desk) -> anyhow::Result<Desk> {
     store.actor().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(store)
 }

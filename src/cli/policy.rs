@@ -89,12 +89,12 @@ fn show(setup: &Setup, json: bool) -> anyhow::Result<ExitCode> {
     let calendar = store.calendar_source()?;
     let history = store.policy_history()?;
     // Texts, not versions: the version is a digest of them, shortened.
-    let builtin_differs = store.policy.texts() != setup.policy.texts();
+    let builtin_differs = store.policy().texts() != setup.policy.texts();
     if json {
         println!(
             "{}",
             json!({
-                "version": store.policy.version,
+                "version": store.policy().version,
                 "calendar": {"name": calendar.calendar.name(), "version": calendar.version()},
                 "builtin": {"version": setup.policy.version, "differs": builtin_differs},
                 "history": history,
@@ -102,7 +102,7 @@ fn show(setup: &Setup, json: bool) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::Ok);
     }
-    println!("policy    {}", store.policy.version);
+    println!("policy    {}", store.policy().version);
     println!("calendar  {}", calendar.label());
     println!("history");
     for h in &history {
@@ -152,7 +152,7 @@ fn due_text(d: &DueText) -> String {
 
 fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCode> {
     let store = setup.open_reader()?;
-    let (new_policy, new_calendar) = files.load(setup, &store.policy)?;
+    let (new_policy, new_calendar) = files.load(setup, &store.policy())?;
     // It lists tickets: only for people of the desk.
     if let Err(e) = store.actor() {
         eprintln!("refund-desk: {e}");
@@ -191,7 +191,7 @@ fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCo
         }
         println!(
             "{}",
-            json!({"from": store.policy.version, "to": new_policy.version, "changes": changes,
+            json!({"from": store.policy().version, "to": new_policy.version, "changes": changes,
                    "totals": totals, "calendar": {"from": cal_from, "to": cal_to},
                    "due_changes": due_changes})
         );
@@ -199,7 +199,7 @@ fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCo
     }
     println!(
         "policy {} → {}: {} open tickets change verdict",
-        store.policy.version,
+        store.policy().version,
         new_policy.version,
         changes.len()
     );
@@ -260,12 +260,12 @@ fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCo
 
 fn apply(setup: &Setup, files: &PolicyFiles) -> anyhow::Result<ExitCode> {
     let mut store = setup.open_store()?;
-    let (policy, calendar) = files.load(setup, &store.policy)?;
+    let (policy, calendar) = files.load(setup, &store.policy())?;
     match store.apply_policy(policy, calendar) {
         Ok(Some(a)) => {
             println!(
                 "policy {} → {} applied by {}: {} tickets checked, {} verdicts changed, {} due dates changed",
-                a.from, a.to, store.operator, a.tickets, a.verdicts_changed, a.due_changed
+                a.from, a.to, store.operator(), a.tickets, a.verdicts_changed, a.due_changed
             );
             if a.calendar_from == a.calendar_to {
                 println!(
@@ -284,7 +284,7 @@ fn apply(setup: &Setup, files: &PolicyFiles) -> anyhow::Result<ExitCode> {
         Ok(None) => {
             println!(
                 "policy {} and calendar {} are already the desk's; nothing changed",
-                store.policy.version,
+                store.policy().version,
                 crate::text::inert(&store.calendar_source()?.label())
             );
             Ok(ExitCode::Ok)

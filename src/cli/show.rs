@@ -38,7 +38,7 @@ pub fn run(setup: &Setup, id: &str, as_json: bool) -> anyhow::Result<ExitCode> {
     let store = setup.open_reader()?;
     let d = store.detail(id)?;
     if as_json {
-        let json = serde_json::to_string_pretty(&detail_json(&d, &store.policy))?;
+        let json = serde_json::to_string_pretty(&detail_json(&d, &store.policy()))?;
         println!("{}", crate::text::json_for_terminal(json));
         return Ok(ExitCode::Ok);
     }
@@ -72,10 +72,10 @@ pub fn run(setup: &Setup, id: &str, as_json: bool) -> anyhow::Result<ExitCode> {
         .unwrap_or_default();
     println!("verdict   {}{amount}{ceiling}", v.kind);
     for c in &v.clauses {
-        println!("  {c}: {}", store.policy.clause_text(*c).en);
+        println!("  {c}: {}", store.policy().clause_text(*c).en);
     }
     for f in &v.flags {
-        println!("  flag {f}: {}", store.policy.flag_text(*f).en);
+        println!("  flag {f}: {}", store.policy().flag_text(*f).en);
     }
     if !v.missing.is_empty() {
         println!("  missing: {}", v.missing.join(", "));
@@ -98,7 +98,7 @@ pub fn run(setup: &Setup, id: &str, as_json: bool) -> anyhow::Result<ExitCode> {
             inert(&p.reasons.join("; "))
         );
     }
-    let tz = store.policy.tz;
+    let tz = store.policy().tz;
     println!("history   (local time, UTC{tz})");
     for e in &d.events {
         println!("  {}", event_line(e, tz, &t.payment.currency));

@@ -35,7 +35,8 @@ pub use import::{ImportOptions, ImportReport, ImportStep};
 pub(crate) use open::busy_timeout;
 pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
-pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort};
+pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort, SortKey, SortValue};
+pub use tui_queries::VersionedProposal;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;

@@ -37,7 +37,7 @@ impl CalendarSource {
     /// The text to store for a calendar given already parsed (the seed of a
     /// new desk): the shipped file for the plain calendar, else the same
     /// dates written out.
-    fn of(calendar: &Calendar) -> CalendarSource {
+    pub(crate) fn of(calendar: &Calendar) -> CalendarSource {
         let text = if *calendar == Calendar::plain() {
             PLAIN_CALENDAR.to_string()
         } else {

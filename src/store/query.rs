@@ -43,8 +43,24 @@ pub enum Page {
     Before(SortKey),
 }
 
+/// The value a list is sorted by, whichever engine holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SortValue {
+    Int(i64),
+    Text(String),
+}
+
+impl SortValue {
+    pub(super) fn sql(&self) -> Sql {
+        match self {
+            SortValue::Int(n) => Sql::Integer(*n),
+            SortValue::Text(s) => Sql::Text(s.clone()),
+        }
+    }
+}
+
 /// (sort value, id): the keyset position of a row.
-pub type SortKey = (Sql, String);
+pub type SortKey = (SortValue, String);
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ListRow {
@@ -69,8 +85,8 @@ pub struct ListRow {
 impl ListRow {
     pub fn key(&self, sort: Sort) -> SortKey {
         let v = match sort {
-            Sort::Received => Sql::Integer(self.received_us),
-            Sort::Due => Sql::Text(
+            Sort::Received => SortValue::Int(self.received_us),
+            Sort::Due => SortValue::Text(
                 self.due_target
                     .clone()
                     .unwrap_or_else(|| super::NO_DUE.into()),
@@ -253,10 +269,6 @@ impl Store {
             // Rows without a clock sort after every dated row.
             Sort::Due => "due_target",
         };
-        let key_value = |v: &Sql| match (sort, v) {
-            (Sort::Due, Sql::Null) => Sql::Text(super::NO_DUE.into()),
-            (_, v) => v.clone(),
-        };
         let (cmp, desc) = match at {
             Page::First => (None, false),
             Page::Last => (None, true),
@@ -264,7 +276,7 @@ impl Store {
             Page::Before(k) => (Some(("<", k)), true),
         };
         if let Some((op, (v, id))) = cmp {
-            args.push(key_value(v));
+            args.push(v.sql());
             args.push(Sql::Text(id.clone()));
             let n = args.len();
             w = format!("{w} AND ({col}, id) {op} (?{}, ?{n})", n - 1);

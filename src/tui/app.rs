@@ -9,11 +9,12 @@ use super::keymap::{Key, Keymap, Mode};
 use super::pager::{Pager, Source};
 use super::pick::Pick;
 use super::theme::Theme;
+use crate::desk::Desk;
 use crate::domain::letter::Letter;
 use crate::domain::policy::VerdictKind;
 use crate::domain::ticket::Product;
 use crate::domain::workflow::{Proposal, Role, State};
-use crate::store::{Detail, ListFilter, Sort, Store, StoreError};
+use crate::store::{Detail, ListFilter, Sort, StoreError};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 use std::collections::HashMap;
@@ -80,7 +81,7 @@ pub enum Level {
 }
 
 pub struct App {
-    pub store: Store,
+    pub store: Desk,
     pub keymap: Keymap,
     pub theme: Theme,
     /// The clock everything on screen is judged against; pinned in tests.
@@ -131,21 +132,26 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(store: Store, keymap: Keymap, theme: Theme, now: DateTime<FixedOffset>) -> App {
+    pub fn new(
+        store: impl Into<Desk>,
+        keymap: Keymap,
+        theme: Theme,
+        now: DateTime<FixedOffset>,
+    ) -> App {
         Self::with_size(store, keymap, theme, now, (80, 24))
     }
 
     /// `new` for a screen of `size` (columns, rows) known up front: the
     /// first page is loaded once, as long as the list shows (issue 14).
     pub fn with_size(
-        store: Store,
+        store: impl Into<Desk>,
         keymap: Keymap,
         theme: Theme,
         now: DateTime<FixedOffset>,
         size: (u16, u16),
     ) -> App {
         let mut app = App {
-            store,
+            store: store.into(),
             keymap,
             theme,
             now,
@@ -186,11 +192,11 @@ impl App {
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.now.with_timezone(&self.store.policy.tz).date_naive()
+        self.now.with_timezone(&self.store.policy().tz).date_naive()
     }
 
     pub fn operator(&self) -> &str {
-        &self.store.operator
+        &self.store.operator()
     }
 
     /// The current queue narrowed by the filters and the search.

@@ -37,7 +37,7 @@ impl App {
             return self.error("no ticket selected");
         };
         let (id, version) = (d.ticket.id.clone(), d.version);
-        let drafted = d.letter(&self.store.policy);
+        let drafted = d.letter(&self.store.policy());
         match drafted {
             Ok(letter) => self.popups.push(Popup::Letter {
                 id,
@@ -104,7 +104,7 @@ impl App {
             Ok(()) => {
                 let at = self
                     .now
-                    .with_timezone(&self.store.policy.tz)
+                    .with_timezone(&self.store.policy().tz)
                     .format("%Y-%m-%d %H:%M");
                 let words = format!("recorded as sent by {} at {at}", self.operator());
                 if let Some(Popup::Letter { sent, .. }) = self.popups.last_mut() {
@@ -118,7 +118,7 @@ impl App {
                 self.refresh(Some(id.to_string()));
             }
             Err(crate::store::StoreError::Stale { by, at }) => {
-                let at = super::ui::local(&at, self.store.policy.tz, "%Y-%m-%d %H:%M:%S");
+                let at = super::ui::local(&at, self.store.policy().tz, "%Y-%m-%d %H:%M:%S");
                 self.error(format!(
                     "{id} changed by {by} at {at} since this letter was drafted: not recorded; \
                      close it and open the letter again"

@@ -1,11 +1,12 @@
 //! The list window: only the rows on screen are loaded, by keyset pages
 //! around them, so moving stays instant however many tickets there are.
 
-use crate::store::{ListFilter, ListRow, Page, Sort, Store, StoreError};
+use crate::desk::Desk;
+use crate::store::{ListFilter, ListRow, Page, Sort, StoreError};
 
 /// What the window pages over.
 pub struct Source<'a> {
-    pub store: &'a Store,
+    pub store: &'a Desk,
     pub filter: &'a ListFilter,
     pub sort: Sort,
 }

@@ -60,7 +60,7 @@ fn kv(app: &App, k: &str, v: String) -> Line<'static> {
 }
 
 fn ts(app: &App, t: &Timestamp) -> String {
-    t.with_timezone(&app.store.policy.tz)
+    t.with_timezone(&app.store.policy().tz)
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
@@ -132,7 +132,7 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         th.verdict(v.kind),
     ));
     for (i, c) in v.clauses.iter().enumerate() {
-        let text = app.store.policy.clause_text(*c);
+        let text = app.store.policy().clause_text(*c);
         let text = if app.chinese { &text.zh } else { &text.en };
         let tag = if i == 0 { "deciding" } else { "also" };
         out.push(Line::from(vec![
@@ -141,7 +141,7 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         ]));
     }
     for f in &v.flags {
-        let text = app.store.policy.flag_text(*f);
+        let text = app.store.policy().flag_text(*f);
         let text = if app.chinese { &text.zh } else { &text.en };
         out.push(Line::from(vec![
             Span::styled(format!("⚑ {f}: "), th.error),
@@ -203,7 +203,7 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
     match d.due {
         Some(due) if d.case.state.stage().is_some() => {
             let (label, _) =
-                crate::tui::sla::label(&app.store.calendar, d.case.state, Some(due), app.today());
+                crate::tui::sla::label(&app.store.calendar(), d.case.state, Some(due), app.today());
             let breach = due
                 .breach
                 .map(|b| format!(" · breach {b}"))
@@ -342,7 +342,7 @@ fn pending(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
                 " {} — proposed by {} at {}",
                 proposal_text(&p.action, &d.verdict.currency),
                 p.proposer,
-                local(&p.at, app.store.policy.tz, "%Y-%m-%d %H:%M")
+                local(&p.at, app.store.policy().tz, "%Y-%m-%d %H:%M")
             )),
             th.error,
         ),
@@ -405,7 +405,7 @@ fn ledger(app: &App, d: &Detail, out: &mut Vec<Line<'static>>) {
             th.header
         };
         let mut spans = vec![
-            Span::styled(local(&o.at, app.store.policy.tz, "%m-%d %H:%M "), th.dim),
+            Span::styled(local(&o.at, app.store.policy().tz, "%m-%d %H:%M "), th.dim),
             Span::styled(format!("{:<9}", o.party.as_str()), party_style),
             Span::raw(format!("{what:<8}")),
             Span::styled(

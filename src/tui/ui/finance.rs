@@ -33,7 +33,7 @@ fn columns() -> Vec<Column> {
 }
 
 fn cells(app: &App, p: &PayoutRow) -> Vec<String> {
-    let tz = app.store.policy.tz;
+    let tz = app.store.policy().tz;
     let when = |at: &str| local(at, tz, "%m-%d %H:%M");
     let amount = p
         .amount
@@ -108,7 +108,7 @@ fn total_line(currency: &str, t: &Total) -> String {
 pub fn status_text(app: &App) -> Option<String> {
     let f = app.finance.as_ref()?;
     let p = f.rows.as_ref().ok()?.get(f.cursor)?;
-    let tz = app.store.policy.tz;
+    let tz = app.store.policy().tz;
     let at = |t: &str| local(t, tz, "%Y-%m-%d %H:%M");
     let mut s = format!(
         "{} #{} · {} · {} · executed by {} at {}",

@@ -32,7 +32,7 @@ pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
     }
     parts.push(
         app.now
-            .with_timezone(&app.store.policy.tz)
+            .with_timezone(&app.store.policy().tz)
             .format("%Y-%m-%d %H:%M")
             .to_string(),
     );

@@ -152,7 +152,7 @@ fn form(app: &App, area: Rect, f: &Form, buf: &mut Buffer) {
                 format!(
                     "⚑ changed by {} at {}",
                     d.updated_by,
-                    super::local(&d.updated_at, app.store.policy.tz, "%Y-%m-%d %H:%M:%S")
+                    super::local(&d.updated_at, app.store.policy().tz, "%Y-%m-%d %H:%M:%S")
                 ),
                 "  since you opened this form: Enter reloads, keeps your input".to_string(),
             ]

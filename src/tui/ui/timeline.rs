@@ -40,7 +40,7 @@ pub fn lines(app: &App, events: &[EventRow], currency: &str) -> Vec<Line<'static
                 .unwrap_or_default();
             Line::from(vec![
                 Span::styled(
-                    local(&e.at, app.store.policy.tz, "%m-%d %H:%M "),
+                    local(&e.at, app.store.policy().tz, "%m-%d %H:%M "),
                     app.theme.dim,
                 ),
                 Span::styled(format!("{} ", inert(&e.operator)), app.theme.key),

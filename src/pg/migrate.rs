@@ -1,0 +1,1 @@
+//! `refund-desk migrate --to URL`: a SQLite desk into an empty PostgreSQL desk.

@@ -1,0 +1,314 @@
+-- The PostgreSQL desk (SPEC §5), version 1. Run by `refund-desk init` as the
+-- owner role (NOLOGIN) that the DBA's setup names; `{owner}`, `{agent}` and
+-- `{supervisor}` are that desk's roles. Desk roles read every table and
+-- write none: every change goes through the SECURITY DEFINER functions at
+-- the end, which take the operator from session_user, never from the caller.
+
+CREATE SCHEMA refund_desk AUTHORIZATION {owner};
+SET search_path = refund_desk, pg_catalog;
+
+CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+
+CREATE TABLE tickets (
+    id               text PRIMARY KEY,
+    raw              text NOT NULL,          -- the JSON as received
+    received_us      bigint NOT NULL,        -- instant, for "earlier" and sorting
+    received_at      text NOT NULL,          -- as given, offset included
+    product          text NOT NULL,
+    account_id       text NOT NULL,
+    customer         text,
+    currency         text NOT NULL,
+    requested        text,
+    verdict          text NOT NULL,          -- verdict JSON
+    verdict_kind     text NOT NULL,
+    policy_version   text NOT NULL,
+    state            text NOT NULL,
+    assignee         text,
+    pending          boolean NOT NULL DEFAULT false,
+    due_target       text,
+    due_breach       text,
+    wf               text NOT NULL,          -- workflow case JSON
+    version          bigint NOT NULL DEFAULT 1,
+    updated_at       text NOT NULL,
+    updated_by       text NOT NULL,
+    payout_reference text,
+    search           text NOT NULL DEFAULT '' -- lower-cased id, account, name and the customer's words
+);
+-- Each list names the index that serves it (see pg::query).
+CREATE INDEX tickets_by_received ON tickets (received_us, id);
+CREATE INDEX tickets_by_account ON tickets (account_id, received_us, id);
+CREATE INDEX tickets_by_state ON tickets (state, received_us, id);
+CREATE INDEX tickets_by_state_verdict ON tickets (state, verdict_kind, received_us, id);
+CREATE INDEX tickets_by_verdict ON tickets (verdict_kind, received_us, id);
+CREATE INDEX tickets_by_product ON tickets (product, received_us, id);
+CREATE INDEX tickets_by_assignee ON tickets (assignee, received_us, id) WHERE assignee IS NOT NULL;
+CREATE INDEX tickets_by_due ON tickets (due_target, id);
+CREATE INDEX tickets_pending ON tickets (received_us, id) WHERE pending;
+CREATE UNIQUE INDEX tickets_by_payout_reference ON tickets (payout_reference)
+    WHERE payout_reference IS NOT NULL;
+-- Substring search in any script: trigrams of the lower-cased document
+-- (pg_trgm splits CJK into trigrams of characters like any other text).
+CREATE INDEX tickets_search ON tickets USING gin (search public.gin_trgm_ops);
+
+CREATE TABLE events (
+    seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ticket_id  text REFERENCES tickets (id),   -- NULL: a desk-level event
+    action     text NOT NULL,
+    from_state text,
+    to_state   text,
+    operator   text NOT NULL,
+    at         text NOT NULL,
+    note       text,
+    payload    text NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_by_ticket ON events (ticket_id, seq);
+CREATE INDEX events_payouts ON events (ticket_id, seq)
+    WHERE action IN ('execute', 'sign_off', 'payout_returned', 'complete');
+
+CREATE TABLE leases (
+    ticket_id text PRIMARY KEY REFERENCES tickets (id),
+    operator  text NOT NULL,
+    until_us  bigint NOT NULL
+);
+
+CREATE TABLE policy_history (
+    seq              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    reason           text NOT NULL CHECK (reason IN ('created', 'adopted', 'applied')),
+    version          text NOT NULL,
+    files            text NOT NULL,
+    calendar_name    text NOT NULL,
+    calendar_version text NOT NULL,
+    calendar         text NOT NULL,
+    applied_by       text NOT NULL,
+    applied_at       text NOT NULL,
+    payload          text NOT NULL DEFAULT '{}'
+);
+
+-- Tickets per state, so queue counts cost nothing at any size.
+CREATE TABLE state_counts (state text PRIMARY KEY, n bigint NOT NULL);
+CREATE FUNCTION count_states() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE state_counts SET n = n - 1 WHERE state = OLD.state;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO state_counts AS c (state, n) VALUES (NEW.state, 1)
+            ON CONFLICT (state) DO UPDATE SET n = c.n + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER tickets_count_insert AFTER INSERT OR DELETE ON tickets
+    FOR EACH ROW EXECUTE FUNCTION count_states();
+CREATE TRIGGER tickets_count_update AFTER UPDATE OF state ON tickets
+    FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION count_states();
+
+-- The audit trail and the policy history are append-only, whoever asks:
+-- no desk role is granted UPDATE, DELETE or TRUNCATE, and these triggers
+-- refuse them even to the owner.
+CREATE FUNCTION refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = '42501';
+END $$;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+    FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER policy_history_append_only BEFORE UPDATE OR DELETE ON policy_history
+    FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER policy_history_no_truncate BEFORE TRUNCATE ON policy_history
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
+
+-- Live refresh: every change to the desk wakes the consoles listening.
+CREATE FUNCTION notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('refund_desk', TG_TABLE_NAME);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
+CREATE TRIGGER leases_notify AFTER INSERT OR UPDATE OR DELETE ON leases
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
+
+-- The operator's desk role, from the group roles session_user is in.
+CREATE FUNCTION role_of(who text) RETURNS text LANGUAGE sql STABLE
+SET search_path = refund_desk, pg_catalog AS $$
+    SELECT CASE
+        WHEN pg_has_role(who, '{supervisor}', 'MEMBER') THEN 'supervisor'
+        WHEN pg_has_role(who, '{agent}', 'MEMBER') THEN 'agent'
+    END
+    WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = who)
+$$;
+
+CREATE FUNCTION require_role(wanted text) RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = refund_desk, pg_catalog AS $$
+DECLARE
+    r text := role_of(session_user);
+BEGIN
+    IF r IS NULL THEN
+        RAISE EXCEPTION '% has no role on this desk; ask a supervisor: refund-desk roles grant % agent',
+            session_user, session_user USING ERRCODE = '42501';
+    END IF;
+    IF wanted = 'supervisor' AND r <> 'supervisor' THEN
+        RAISE EXCEPTION 'only a supervisor may do this; % is an agent', session_user
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN r;
+END $$;
+
+-- Every change to tickets: a batch of events, each carrying the columns
+-- it sets (`change`) and the version its writer read (`expected_version`).
+-- The operator is session_user; a stale version, a from-state that is not
+-- the ticket's state, or a sign-off by the proposer is refused here as
+-- well as in the program, so psql is no road around them.
+CREATE FUNCTION record(evs jsonb) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = refund_desk, pg_catalog AS $$
+DECLARE
+    ev jsonb;
+    chg jsonb;
+    old tickets%ROWTYPE;
+    me text := session_user;
+    role text := require_role('agent');
+BEGIN
+    FOR ev IN SELECT * FROM jsonb_array_elements(evs) LOOP
+        chg := ev->'change';
+        IF ev->>'ticket_id' IS NULL THEN
+            RAISE EXCEPTION 'a desk-level event is recorded only by the desk''s own functions'
+                USING ERRCODE = '42501';
+        END IF;
+        IF (ev->>'create')::boolean THEN
+            INSERT INTO tickets SELECT * FROM jsonb_populate_record(NULL::tickets,
+                chg || jsonb_build_object('version', 1, 'updated_by', me));
+        ELSE
+            SELECT * INTO old FROM tickets WHERE id = ev->>'ticket_id' FOR UPDATE;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'no ticket %', ev->>'ticket_id' USING ERRCODE = 'P0002';
+            END IF;
+            IF ev ? 'expected_version' AND (ev->>'expected_version')::bigint <> old.version THEN
+                RAISE EXCEPTION 'stale' USING ERRCODE = 'RD409',
+                    DETAIL = jsonb_build_object('by', old.updated_by, 'at', old.updated_at)::text;
+            END IF;
+            IF ev->>'from_state' IS DISTINCT FROM old.state THEN
+                RAISE EXCEPTION 'ticket % is %, not %', old.id, old.state, ev->>'from_state'
+                    USING ERRCODE = 'RD409',
+                    DETAIL = jsonb_build_object('by', old.updated_by, 'at', old.updated_at)::text;
+            END IF;
+            IF ev->>'action' IN ('sign_off', 'decline') THEN
+                IF role <> 'supervisor' THEN
+                    RAISE EXCEPTION 'only a supervisor signs off or declines; % is an agent', me
+                        USING ERRCODE = '42501';
+                END IF;
+                IF (old.wf::jsonb)->'pending'->>'by' = me THEN
+                    RAISE EXCEPTION 'four-eyes: % proposed this and cannot sign it off', me
+                        USING ERRCODE = '42501';
+                END IF;
+            END IF;
+            IF chg IS NOT NULL THEN
+                UPDATE tickets t SET
+                    raw = n.raw, received_us = n.received_us, received_at = n.received_at,
+                    product = n.product, account_id = n.account_id, customer = n.customer,
+                    currency = n.currency, requested = n.requested, verdict = n.verdict,
+                    verdict_kind = n.verdict_kind, policy_version = n.policy_version,
+                    state = n.state, assignee = n.assignee, pending = n.pending,
+                    due_target = n.due_target, due_breach = n.due_breach, wf = n.wf,
+                    version = old.version + 1, updated_at = n.updated_at, updated_by = me,
+                    payout_reference = n.payout_reference, search = n.search
+                FROM jsonb_populate_record(old, chg) AS n
+                WHERE t.id = old.id;
+            END IF;
+        END IF;
+        INSERT INTO events (ticket_id, action, from_state, to_state, operator, at, note, payload)
+        VALUES (ev->>'ticket_id', ev->>'action', ev->>'from_state', ev->>'to_state', me,
+                ev->>'at', ev->>'note', coalesce(ev->>'payload', '{}'));
+    END LOOP;
+END $$;
+
+-- Leases: who is working on a ticket, for the console's warning.
+CREATE FUNCTION claim(ticket text, until bigint, now_us bigint) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
+DECLARE
+    holder text;
+BEGIN
+    PERFORM require_role('agent');
+    SELECT operator INTO holder FROM leases
+     WHERE ticket_id = ticket AND operator <> session_user AND until_us > now_us;
+    IF FOUND THEN
+        RETURN holder;
+    END IF;
+    INSERT INTO leases AS l (ticket_id, operator, until_us) VALUES (ticket, session_user, until)
+        ON CONFLICT (ticket_id) DO UPDATE SET operator = session_user, until_us = until;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION release(ticket text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
+    DELETE FROM leases WHERE ticket_id = ticket AND operator = session_user;
+$$;
+
+-- Roles are the desk's group roles; only a supervisor changes them, never
+-- their own, and every change is an event.
+CREATE FUNCTION set_role(who text, wanted text, at text, note text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
+DECLARE
+    previous text;
+BEGIN
+    PERFORM require_role('supervisor');
+    IF who = session_user THEN
+        RAISE EXCEPTION 'a supervisor cannot change their own role; ask another supervisor'
+            USING ERRCODE = '42501';
+    END IF;
+    IF wanted IS NOT NULL AND wanted NOT IN ('agent', 'supervisor') THEN
+        RAISE EXCEPTION 'no desk role %', wanted USING ERRCODE = '22023';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = who AND rolcanlogin) THEN
+        RAISE EXCEPTION 'there is no database login role %: the DBA creates one per operator', who
+            USING ERRCODE = '42704';
+    END IF;
+    previous := role_of(who);
+    IF previous IS NOT DISTINCT FROM wanted THEN
+        RETURN false;
+    END IF;
+    IF previous IS NOT NULL THEN
+        EXECUTE format('REVOKE %I FROM %I', CASE previous WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+    END IF;
+    IF wanted IS NOT NULL THEN
+        EXECUTE format('GRANT %I TO %I', CASE wanted WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+    END IF;
+    INSERT INTO events (ticket_id, action, operator, at, note, payload)
+    VALUES (NULL, CASE WHEN wanted IS NULL THEN 'role_revoke' ELSE 'role_grant' END, session_user, at, note,
+            jsonb_build_object('user', who, 'role', wanted, 'previous', previous)::text);
+    RETURN true;
+END $$;
+
+-- The desk's policy: a new row of its history (and its desk-level event),
+-- by a supervisor; `meta_value` is the policy version the verdicts were
+-- recomputed under in the same transaction.
+CREATE FUNCTION record_policy(reason text, version text, files text, calendar_name text,
+        calendar_version text, calendar text, at text, payload text, event_note text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
+BEGIN
+    PERFORM require_role('supervisor');
+    INSERT INTO policy_history (reason, version, files, calendar_name, calendar_version, calendar,
+                                applied_by, applied_at, payload)
+    VALUES (reason, version, files, calendar_name, calendar_version, calendar, session_user, at, payload);
+    INSERT INTO events (ticket_id, action, operator, at, note, payload)
+    VALUES (NULL, 'policy_' || reason, session_user, at, event_note, payload);
+END $$;
+
+-- The policy version every stored verdict was last checked against.
+CREATE FUNCTION set_policy_version(v text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
+BEGIN
+    PERFORM require_role('agent');
+    INSERT INTO meta (key, value) VALUES ('policy_version', v)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+END $$;
+
+REVOKE ALL ON ALL TABLES IN SCHEMA refund_desk FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA refund_desk FROM PUBLIC;
+GRANT USAGE ON SCHEMA refund_desk TO {agent}, {supervisor};
+GRANT SELECT ON ALL TABLES IN SCHEMA refund_desk TO {agent}, {supervisor};
+GRANT EXECUTE ON FUNCTION record(jsonb), claim(text, bigint, bigint), release(text),
+    set_role(text, text, text, text), role_of(text), require_role(text),
+    record_policy(text, text, text, text, text, text, text, text, text),
+    set_policy_version(text) TO {agent}, {supervisor};
