@@ -59,3 +59,24 @@ impl PgStore {
         Err(StoreError::Other(anyhow::anyhow!("not yet on PostgreSQL")))
     }
 }
+
+/// What the search column holds: the same fields a file desk indexes,
+/// lower-cased, one per line, so a trigram index finds any substring in
+/// any script (CJK included) and `search` is a case-insensitive substring.
+pub(crate) fn search_document(t: &crate::domain::ticket::Ticket) -> String {
+    [
+        Some(t.id.as_str()),
+        Some(t.account_id.as_str()),
+        t.account_name.as_deref(),
+        t.email.as_deref(),
+        t.package.sdk_app_id.as_deref(),
+        t.contract.number.as_deref(),
+        t.subject.as_deref(),
+        t.description.as_deref(),
+    ]
+    .iter()
+    .flatten()
+    .map(|s| s.to_lowercase())
+    .collect::<Vec<_>>()
+    .join("\n")
+}
