@@ -37,6 +37,10 @@ pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort, SortKey, SortValue};
 pub use tui_queries::VersionedProposal;
+// Engine-neutral pieces the PostgreSQL store shares (pg::import, pg::verdicts).
+pub(crate) use policy::due_under;
+pub(crate) use rows::{load_case, received_clock};
+pub(crate) use verdicts::{lookback_us, parse_stored, reverdict_event, void_review, voided_payload};
 
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;

@@ -443,6 +443,24 @@ pub(crate) fn ensure_current(
     ))
 }
 
+/// A stored ticket's due dates under `policy` and `calendar`: `raw` is
+/// needed only for a fresh case (`wf` ''), which derives its clock from it.
+pub(crate) fn due_under(
+    (id, raw, wf): (&str, Option<&str>, &str),
+    policy: &Policy,
+    calendar: &Calendar,
+) -> anyhow::Result<DueText> {
+    let case: Case = match raw {
+        Some(raw) => load_case(wf, &parse_stored(id, raw)?, policy)?,
+        None => serde_json::from_str(wf)?,
+    };
+    let due = case.due(calendar);
+    Ok((
+        due_target_text(due),
+        due.and_then(|d| d.breach).map(|d| d.to_string()),
+    ))
+}
+
 /// Visits every ticket with a running clock whose due dates differ under
 /// `policy` and `calendar`. Rowid chunks: a visitor may rewrite the dates,
 /// which an index walk over them would then meet again.
@@ -475,15 +493,7 @@ fn walk_due(
         let Some(last) = chunk.last() else { break };
         after = last.0;
         for (_, id, state, raw, wf, old) in chunk {
-            let case: Case = match raw {
-                Some(raw) => load_case(&wf, &parse_stored(&id, &raw)?, policy)?,
-                None => serde_json::from_str(&wf)?,
-            };
-            let due = case.due(calendar);
-            let new = (
-                due_target_text(due),
-                due.and_then(|d| d.breach).map(|d| d.to_string()),
-            );
+            let new = due_under((&id, raw.as_deref(), &wf), policy, calendar)?;
             if new != old {
                 visit(&id, &state, &old, &new)?;
             }

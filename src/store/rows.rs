@@ -79,10 +79,31 @@ pub(super) fn move_received_clock(
     policy: &Policy,
     calendar: &Calendar,
 ) -> anyhow::Result<()> {
-    use crate::domain::workflow::State;
     let wf: String = tx
         .prepare_cached("SELECT wf FROM tickets WHERE id = ?1")?
         .query_row([&t.id], |r| r.get(0))?;
+    let (wf, due) = received_clock(wf, t, policy, calendar)?;
+    tx.prepare_cached(
+        "UPDATE tickets SET wf = ?2, due_target = ?3, due_breach = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        t.id,
+        wf,
+        super::due_target_text(due),
+        due.and_then(|d| d.breach).map(|d| d.to_string()),
+    ])?;
+    Ok(())
+}
+
+/// The workflow record and due dates of a stored ticket (`wf` as stored)
+/// whose facts became `t`: what `move_received_clock` writes, on either engine.
+pub(crate) fn received_clock(
+    wf: String,
+    t: &Ticket,
+    policy: &Policy,
+    calendar: &Calendar,
+) -> anyhow::Result<(String, Option<crate::domain::calendar::Due>)> {
+    use crate::domain::workflow::State;
     // '' derives its clock from the ticket itself, already the new one.
     let mut case = load_case(&wf, t, policy)?;
     let first_stage = match case.state {
@@ -96,17 +117,7 @@ pub(super) fn move_received_clock(
     } else {
         wf
     };
-    let due = case.due(calendar);
-    tx.prepare_cached(
-        "UPDATE tickets SET wf = ?2, due_target = ?3, due_breach = ?4 WHERE id = ?1",
-    )?
-    .execute(params![
-        t.id,
-        wf,
-        super::due_target_text(due),
-        due.and_then(|d| d.breach).map(|d| d.to_string()),
-    ])?;
-    Ok(())
+    Ok((wf, case.due(calendar)))
 }
 
 /// The stored workflow record; '' is a ticket nobody has acted on yet.

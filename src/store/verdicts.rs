@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 /// How far back a ⟲ rule can look, in microseconds, with a day of slack for
 /// offsets: earlier refunds older than this cannot change a verdict.
-fn lookback_us(policy: &Policy) -> i64 {
+pub(crate) fn lookback_us(policy: &Policy) -> i64 {
     let days = policy.abuse.window_days.max(policy.trtc.one_at_a_time_days) + 2;
     days * 86_400 * 1_000_000
 }
@@ -140,18 +140,12 @@ pub(crate) fn store_verdict(
     if stored.policy_version.is_empty() {
         return Ok(false);
     }
+    let (note, payload) = reverdict_event(old_v.as_ref(), v, policy);
     tx.prepare_cached(
         "INSERT INTO events (ticket_id, action, from_state, to_state, operator, at, note, payload)
          VALUES (?1, 'reverdict', ?2, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![
-        t.id,
-        stored.state,
-        operator,
-        at,
-        format!("verdict changed under policy {}", policy.version),
-        json!({"old": old_v, "new": v, "policy_version": policy.version}).to_string()
-    ])?;
+    .execute(params![t.id, stored.state, operator, at, note, payload])?;
     if let Some(old) = &old_v {
         void_what_no_longer_stands(
             tx,
@@ -164,6 +158,60 @@ pub(crate) fn store_verdict(
         )?;
     }
     Ok(true)
+}
+
+/// The note and payload of a `reverdict` event, on either engine.
+pub(crate) fn reverdict_event(
+    old: Option<&Verdict>,
+    new: &Verdict,
+    policy: &Policy,
+) -> (String, String) {
+    (
+        format!("verdict changed under policy {}", policy.version),
+        json!({"old": old, "new": new, "policy_version": policy.version}).to_string(),
+    )
+}
+
+/// The payload of a `decision_voided` event, on either engine.
+pub(crate) fn voided_payload(
+    (old, new): (&Verdict, &Verdict),
+    voided: &serde_json::Value,
+    change: Change,
+) -> String {
+    json!({
+        "old_verdict": old,
+        "new_verdict": new,
+        "voided": voided,
+        "ticket_changed": change == Change::Facts,
+    })
+    .to_string()
+}
+
+/// The engine-neutral part of `void_what_no_longer_stands`: the case as
+/// stored (`wf`, read only when something can stand) and what voiding
+/// leaves of it; `None` when everything standing still stands.
+pub(crate) fn void_review(
+    state: &str,
+    wf: impl FnOnce() -> anyhow::Result<String>,
+    t: &Ticket,
+    (old, new): (&Verdict, &Verdict),
+    policy: &Policy,
+    change: Change,
+    at: &str,
+) -> anyhow::Result<Option<(crate::domain::workflow::Case, standing::Voided)>> {
+    // Nothing can stand before anyone acted, nor after the end.
+    if matches!(state, "submitted" | "completed" | "closed") {
+        return Ok(None);
+    }
+    let wf = wf()?;
+    if wf.is_empty() {
+        return Ok(None);
+    }
+    let case = super::rows::load_case(&wf, t, policy)?;
+    let today = chrono::DateTime::parse_from_rfc3339(at)?
+        .with_timezone(&policy.tz)
+        .date_naive();
+    Ok(standing::review(&case, t, (old, new), policy, change, today).map(|v| (case, v)))
 }
 
 /// Judges what stands on the ticket against its new verdict as if proposed
@@ -180,21 +228,14 @@ fn void_what_no_longer_stands(
     (operator, at): (&str, &str),
     change: Change,
 ) -> anyhow::Result<()> {
-    // Nothing can stand before anyone acted, nor after the end.
-    if matches!(stored.state.as_str(), "submitted" | "completed" | "closed") {
-        return Ok(());
-    }
-    let wf: String = tx
-        .prepare_cached("SELECT wf FROM tickets WHERE id = ?1")?
-        .query_row([&t.id], |r| r.get(0))?;
-    if wf.is_empty() {
-        return Ok(());
-    }
-    let case = super::rows::load_case(&wf, t, policy)?;
-    let today = chrono::DateTime::parse_from_rfc3339(at)?
-        .with_timezone(&policy.tz)
-        .date_naive();
-    let Some(voided) = standing::review(&case, t, (old, new), policy, change, today) else {
+    let wf = || -> anyhow::Result<String> {
+        Ok(tx
+            .prepare_cached("SELECT wf FROM tickets WHERE id = ?1")?
+            .query_row([&t.id], |r| r.get(0))?)
+    };
+    let Some((case, voided)) =
+        void_review(&stored.state, wf, t, (old, new), policy, change, at)?
+    else {
         return Ok(());
     };
     let due = voided.case.due(calendar);
@@ -223,13 +264,7 @@ fn void_what_no_longer_stands(
         operator,
         at,
         voided.note,
-        json!({
-            "old_verdict": old,
-            "new_verdict": new,
-            "voided": voided.payload,
-            "ticket_changed": change == Change::Facts,
-        })
-        .to_string()
+        voided_payload((old, new), &voided.payload, change),
     ])?;
     Ok(())
 }
