@@ -15,6 +15,7 @@ mod policy;
 mod query;
 mod roles;
 mod verdicts;
+mod writes;
 
 pub use open::Names;
 

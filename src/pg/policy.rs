@@ -108,7 +108,7 @@ pub(crate) fn record_applied(
     payload: serde_json::Value,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "SELECT refund_desk.record_policy('applied', $1, $2, $3, $4, $5, $6, $7, $8)",
+        "SELECT refund_desk.record_policy('applied', $1, $2, $3, $4, $5, $6, $7, $8, $9)",
         &[
             &policy.version,
             &policy.stored_texts(),
@@ -116,8 +116,9 @@ pub(crate) fn record_applied(
             &calendar.version(),
             &calendar.text,
             &at,
-            &event_payload(policy, calendar, &payload),
+            &payload.to_string(),
             &event_note(policy, calendar),
+            &event_payload(policy, calendar, &payload),
         ],
     )?;
     Ok(())

@@ -15,7 +15,7 @@ CREATE TABLE tickets (
     received_us      bigint NOT NULL,        -- instant, for "earlier" and sorting
     received_at      text NOT NULL,          -- as given, offset included
     product          text NOT NULL,
-    account_id       text NOT NULL,
+    account_id       text COLLATE "C" NOT NULL, -- grouped and walked byte by byte, as on a file desk
     customer         text,
     currency         text NOT NULL,
     requested        text,
@@ -131,11 +131,12 @@ CREATE TRIGGER leases_notify AFTER INSERT OR UPDATE OR DELETE ON leases
     FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
 
 -- The operator's desk role, from the group roles session_user is in.
+-- ({agent} and {supervisor} are quoted identifiers: ::regrole reads them so.)
 CREATE FUNCTION role_of(who text) RETURNS text LANGUAGE sql STABLE
 SET search_path = refund_desk, pg_catalog AS $$
     SELECT CASE
-        WHEN pg_has_role(who, '{supervisor}', 'MEMBER') THEN 'supervisor'
-        WHEN pg_has_role(who, '{agent}', 'MEMBER') THEN 'agent'
+        WHEN pg_has_role(who, '{supervisor}'::regrole, 'MEMBER') THEN 'supervisor'
+        WHEN pg_has_role(who, '{agent}'::regrole, 'MEMBER') THEN 'agent'
     END
     WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = who)
 $$;
@@ -161,6 +162,11 @@ END $$;
 -- The operator is session_user; a stale version, a from-state that is not
 -- the ticket's state, or a sign-off by the proposer is refused here as
 -- well as in the program, so psql is no road around them.
+-- `keep_version`: the change leaves version and updated_by as they are (a
+-- verdict recomputed, as on a file desk). `attach`: a change with no event
+-- of its own (new facts beside an info_received, due dates a policy apply
+-- moved), accepted only when the ticket has an event, or the desk's policy
+-- a change, recorded in the same transaction: no change without a trace.
 CREATE FUNCTION record(evs jsonb) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = refund_desk, pg_catalog AS $$
 DECLARE
@@ -203,6 +209,15 @@ BEGIN
                         USING ERRCODE = '42501';
                 END IF;
             END IF;
+            IF (ev->>'attach')::boolean THEN
+                IF NOT EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = old.id
+                                  AND e.xmin = pg_current_xact_id()::xid)
+                   AND NOT EXISTS (SELECT 1 FROM policy_history p
+                                    WHERE p.xmin = pg_current_xact_id()::xid) THEN
+                    RAISE EXCEPTION 'a change of ticket % without an event of its own rides only with one recorded in the same transaction', old.id
+                        USING ERRCODE = '42501';
+                END IF;
+            END IF;
             IF chg IS NOT NULL THEN
                 UPDATE tickets t SET
                     raw = n.raw, received_us = n.received_us, received_at = n.received_at,
@@ -211,12 +226,17 @@ BEGIN
                     verdict_kind = n.verdict_kind, policy_version = n.policy_version,
                     state = n.state, assignee = n.assignee, pending = n.pending,
                     due_target = n.due_target, due_breach = n.due_breach, wf = n.wf,
-                    version = old.version + 1, updated_at = n.updated_at, updated_by = me,
+                    version = CASE WHEN (ev->>'keep_version')::boolean THEN old.version
+                                   ELSE old.version + 1 END,
+                    updated_at = n.updated_at,
+                    updated_by = CASE WHEN (ev->>'keep_version')::boolean THEN old.updated_by
+                                      ELSE me END,
                     payout_reference = n.payout_reference, search = n.search
                 FROM jsonb_populate_record(old, chg) AS n
                 WHERE t.id = old.id;
             END IF;
         END IF;
+        CONTINUE WHEN (ev->>'attach')::boolean;
         INSERT INTO events (ticket_id, action, from_state, to_state, operator, at, note, payload)
         VALUES (ev->>'ticket_id', ev->>'action', ev->>'from_state', ev->>'to_state', me,
                 ev->>'at', ev->>'note', coalesce(ev->>'payload', '{}'));
@@ -269,10 +289,10 @@ BEGIN
         RETURN false;
     END IF;
     IF previous IS NOT NULL THEN
-        EXECUTE format('REVOKE %I FROM %I', CASE previous WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+        EXECUTE format('REVOKE %s FROM %I', CASE previous WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
     END IF;
     IF wanted IS NOT NULL THEN
-        EXECUTE format('GRANT %I TO %I', CASE wanted WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+        EXECUTE format('GRANT %s TO %I', CASE wanted WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
     END IF;
     INSERT INTO events (ticket_id, action, operator, at, note, payload)
     VALUES (NULL, CASE WHEN wanted IS NULL THEN 'role_revoke' ELSE 'role_grant' END, session_user, at, note,
@@ -280,11 +300,11 @@ BEGIN
     RETURN true;
 END $$;
 
--- The desk's policy: a new row of its history (and its desk-level event),
--- by a supervisor; `meta_value` is the policy version the verdicts were
--- recomputed under in the same transaction.
+-- The desk's policy: a new row of its history (`payload`) and its
+-- desk-level event (`event_payload`, which wraps it), by a supervisor.
 CREATE FUNCTION record_policy(reason text, version text, files text, calendar_name text,
-        calendar_version text, calendar text, at text, payload text, event_note text)
+        calendar_version text, calendar text, at text, payload text, event_note text,
+        event_payload text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
 BEGIN
     PERFORM require_role('supervisor');
@@ -292,7 +312,7 @@ BEGIN
                                 applied_by, applied_at, payload)
     VALUES (reason, version, files, calendar_name, calendar_version, calendar, session_user, at, payload);
     INSERT INTO events (ticket_id, action, operator, at, note, payload)
-    VALUES (NULL, 'policy_' || reason, session_user, at, event_note, payload);
+    VALUES (NULL, 'policy_' || reason, session_user, at, event_note, event_payload);
 END $$;
 
 -- The policy version every stored verdict was last checked against.
@@ -310,5 +330,5 @@ GRANT USAGE ON SCHEMA refund_desk TO {agent}, {supervisor};
 GRANT SELECT ON ALL TABLES IN SCHEMA refund_desk TO {agent}, {supervisor};
 GRANT EXECUTE ON FUNCTION record(jsonb), claim(text, bigint, bigint), release(text),
     set_role(text, text, text, text), role_of(text), require_role(text),
-    record_policy(text, text, text, text, text, text, text, text, text),
+    record_policy(text, text, text, text, text, text, text, text, text, text),
     set_policy_version(text) TO {agent}, {supervisor};

@@ -39,7 +39,7 @@ pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort, SortKey, Sort
 pub use tui_queries::VersionedProposal;
 // Engine-neutral pieces the PostgreSQL store shares (pg::import, pg::verdicts).
 pub(crate) use policy::due_under;
-pub(crate) use rows::{load_case, received_clock};
+pub(crate) use rows::received_clock;
 pub(crate) use verdicts::{lookback_us, parse_stored, reverdict_event, void_review, voided_payload};
 
 use crate::domain::calendar::Calendar;
