@@ -86,7 +86,8 @@ CREATE TABLE policy_history (
 
 -- Tickets per state, so queue counts cost nothing at any size.
 CREATE TABLE state_counts (state text PRIMARY KEY, n bigint NOT NULL);
-CREATE FUNCTION count_states() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION count_states() RETURNS trigger LANGUAGE plpgsql
+SET search_path = refund_desk, pg_catalog AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         UPDATE state_counts SET n = n - 1 WHERE state = OLD.state;

@@ -405,10 +405,17 @@ impl Store {
         if policy.tz == self.policy.tz && *calendar == self.calendar {
             return Ok(());
         }
+        // In id order, as a PostgreSQL desk walks them (rowids are SQLite's own).
+        let mut changes = Vec::new();
         walk_due(&self.conn, policy, calendar, |id, state, old, new| {
-            each(id, state, old, new);
+            changes.push((id.to_string(), state.to_string(), old.clone(), new.clone()));
             Ok(())
-        })
+        })?;
+        changes.sort_by(|a, b| a.0.cmp(&b.0));
+        for (id, state, old, new) in &changes {
+            each(id, state, old, new);
+        }
+        Ok(())
     }
 }
 
