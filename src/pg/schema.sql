@@ -144,12 +144,11 @@ CREATE TRIGGER leases_notify AFTER INSERT OR UPDATE OR DELETE ON leases
     FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
 
 -- The operator's desk role, from the group roles session_user is in.
--- ({agent} and {supervisor} are quoted identifiers: ::regrole reads them so.)
 CREATE FUNCTION role_of(who text) RETURNS text LANGUAGE sql STABLE
 SET search_path = refund_desk, pg_catalog AS $$
     SELECT CASE
-        WHEN pg_has_role(who, '{supervisor}'::regrole, 'MEMBER') THEN 'supervisor'
-        WHEN pg_has_role(who, '{agent}'::regrole, 'MEMBER') THEN 'agent'
+        WHEN pg_has_role(who, '{supervisor}', 'MEMBER') THEN 'supervisor'
+        WHEN pg_has_role(who, '{agent}', 'MEMBER') THEN 'agent'
     END
     WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = who)
 $$;
@@ -209,6 +208,19 @@ BEGIN
             WHILE last < n AND (els[last + 1]->>'create')::boolean LOOP
                 last := last + 1;
             END LOOP;
+            -- A ticket arrives untouched: nothing decided, nothing paid.
+            IF EXISTS (SELECT 1 FROM unnest(els[i:last]) AS x (e)
+                        WHERE e->>'action' IS DISTINCT FROM 'import'
+                           OR e->>'from_state' IS DISTINCT FROM 'submitted'
+                           OR e->>'to_state' IS DISTINCT FROM 'submitted'
+                           OR e->'change'->>'state' IS DISTINCT FROM 'submitted'
+                           OR coalesce(e->'change'->>'wf', '') <> ''
+                           OR e->'change'->>'assignee' IS NOT NULL
+                           OR (e->'change'->>'pending')::boolean IS DISTINCT FROM false
+                           OR e->'change'->>'payout_reference' IS NOT NULL) THEN
+                RAISE EXCEPTION 'a new ticket arrives by import, submitted and untouched'
+                    USING ERRCODE = '42501';
+            END IF;
             INSERT INTO tickets SELECT r.* FROM unnest(els[i:last]) AS x (e),
                 LATERAL jsonb_populate_record(NULL::tickets, (e->'change')
                     || jsonb_build_object('id', e->>'ticket_id', 'version', 1,
@@ -325,10 +337,10 @@ BEGIN
         RETURN false;
     END IF;
     IF previous IS NOT NULL THEN
-        EXECUTE format('REVOKE %s FROM %I', CASE previous WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+        EXECUTE format('REVOKE %I FROM %I', CASE previous WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
     END IF;
     IF wanted IS NOT NULL THEN
-        EXECUTE format('GRANT %s TO %I', CASE wanted WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+        EXECUTE format('GRANT %I TO %I', CASE wanted WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
     END IF;
     INSERT INTO events (ticket_id, action, operator, at, note, payload)
     VALUES (NULL, CASE WHEN wanted IS NULL THEN 'role_revoke' ELSE 'role_grant' END, session_user, at, note,

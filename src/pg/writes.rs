@@ -182,9 +182,12 @@ impl Events {
                 }
             }
         }
+        // Judged by the desk as an update: facts, verdict or due dates
+        // change, the workflow does not.
         let ev = json!({
             "ticket_id": row.id,
-            "action": "",
+            "action": "update",
+            "to_state": row.state,
             "from_state": row.state,
             "at": self.at,
             "expected_version": row.version,
@@ -214,18 +217,12 @@ impl Events {
 /// Serialises the writes that judge verdicts (imports, `info_received
 /// --set`, policy apply, recompute): a ticket's verdict depends on its
 /// account's earlier tickets, so two of them judging the same account at
-/// once would each write what the other's view made true. The lock is the
-/// transaction's; a workflow action that reads a verdict to judge against
-/// takes it shared (`hold_shared`), as SQLite's write lock orders them.
-const VERDICT_LOCK: i64 = 7_210_000_002;
+/// once would each write what their own view made true. A workflow action
+/// needs no part of it: it locks its ticket's row from its read to its
+/// commit, and the version a judging write expects catches it.
+const VERDICT_LOCK: i64 = 7_210_000_003;
 
 pub(crate) fn hold_exclusive(tx: &mut postgres::Transaction<'_>) -> Result<(), StoreError> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&VERDICT_LOCK])?;
-    Ok(())
-}
-
-#[allow(dead_code)] // for the workflow actions (pg::act)
-pub(crate) fn hold_shared(tx: &mut postgres::Transaction<'_>) -> Result<(), StoreError> {
-    tx.execute("SELECT pg_advisory_xact_lock_shared($1)", &[&VERDICT_LOCK])?;
     Ok(())
 }
