@@ -33,6 +33,7 @@ pub use dashboard::{Dashboard, DayTotals};
 pub use export::{PayoutFinding, PayoutRow};
 pub use import::{ImportOptions, ImportReport, ImportStep};
 pub(crate) use open::busy_timeout;
+pub(crate) use verdicts::parse_stored;
 pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort, SortKey, SortValue};
@@ -40,7 +41,7 @@ pub use tui_queries::VersionedProposal;
 // Engine-neutral pieces the PostgreSQL store shares (pg::import, pg::verdicts).
 pub(crate) use policy::due_under;
 pub(crate) use rows::received_clock;
-pub(crate) use verdicts::{lookback_us, parse_stored, reverdict_event, void_review, voided_payload};
+pub(crate) use verdicts::{lookback_us, reverdict_event, void_review, voided_payload};
 
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;
