@@ -3,7 +3,7 @@
 //! embedded default); a `postgres://` or `postgresql://` URL is a desk on a
 //! PostgreSQL server (SPEC §5). Every method has the same meaning on both.
 
-mod location;
+pub mod location;
 
 pub use location::Location;
 
