@@ -38,7 +38,7 @@ fn main() {
         None => {
             _tmp = tempfile::tempdir().unwrap();
             let db = _tmp.path().join("bench.db");
-            let mut store = Store::create(
+            let store = Store::create(
                 &db,
                 Policy::builtin(),
                 Calendar::builtin_default(),
@@ -48,7 +48,8 @@ fn main() {
             )
             .expect("create the bench database");
             let tickets = if quick { 500 } else { 20_000 };
-            refund_desk::cli::demo::fill(&mut store, tickets, 7, |_| {}).unwrap();
+            let mut desk = refund_desk::desk::Desk::from(store);
+            refund_desk::cli::demo::fill(&mut desk, tickets, 7, |_| {}).unwrap();
             db
         }
     };

@@ -22,6 +22,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use std::io::Read;
 use std::path::Path;
 
+// One desk per process: the size of the SQLite variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Desk {
     Sqlite(Store),
     Postgres(Box<PgStore>),
