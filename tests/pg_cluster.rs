@@ -33,12 +33,20 @@ fn ok(out: Output) -> String {
 #[track_caller]
 fn refused(out: &Output, why: &str) {
     let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "expected a refused connection, got {out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected a refused connection, got {out:?}"
+    );
     assert!(err.contains(why), "stderr {err:?} does not say {why:?}");
 }
 
 fn db_name(url: &str) -> &str {
-    url.strip_prefix("postgresql:///").unwrap().split('?').next().unwrap()
+    url.strip_prefix("postgresql:///")
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
 }
 
 #[test]
@@ -46,7 +54,10 @@ fn a_fresh_database_accepts_the_test_user_as_its_own_role() {
     let Some(pg) = pg::cluster() else { return };
     let url = pg.fresh_database();
     let host = format!("host={}", pg.socket_dir().display());
-    assert!(url.starts_with("postgresql:///rd_") && url.ends_with(&host), "{url}");
+    assert!(
+        url.starts_with("postgresql:///rd_") && url.ends_with(&host),
+        "{url}"
+    );
     let name = db_name(&url);
     assert!(name.contains(&std::process::id().to_string()), "{name}");
     let who = ok(pg.psql_as(None, &url, "SELECT session_user, current_database()"));
@@ -66,12 +77,18 @@ fn the_server_listens_on_its_socket_only_and_trusts_nobody() {
     let Some(pg) = pg::cluster() else { return };
     let sql = |q: &str| pg.superuser_sql("postgres", q).trim().to_owned();
     assert_eq!(sql("SHOW listen_addresses"), "");
-    assert_eq!(sql("SHOW unix_socket_directories"), pg.socket_dir().to_str().unwrap());
+    assert_eq!(
+        sql("SHOW unix_socket_directories"),
+        pg.socket_dir().to_str().unwrap()
+    );
     assert_eq!(
         sql("SELECT type, database, user_name, auth_method, options FROM pg_hba_file_rules"),
         "local|{all}|{all}|peer|{map=desk}"
     );
-    assert_eq!(sql("SELECT count(*) FROM pg_ident_file_mappings WHERE error IS NOT NULL"), "0");
+    assert_eq!(
+        sql("SELECT count(*) FROM pg_ident_file_mappings WHERE error IS NOT NULL"),
+        "0"
+    );
 }
 
 #[test]
@@ -87,7 +104,10 @@ fn an_os_user_connects_as_its_own_role_and_as_no_other() {
     pg.login_role(alice); // idempotent
     let url = pg.fresh_database();
 
-    assert_eq!(ok(pg.psql_as(Some(alice), &url, "SELECT session_user")), alice);
+    assert_eq!(
+        ok(pg.psql_as(Some(alice), &url, "SELECT session_user")),
+        alice
+    );
     assert_eq!(ok(pg.psql_as(Some(bob), &url, "SELECT session_user")), bob);
     // What the product relies on: the role is the OS user, not a claim.
     for other in [bob, pg.test_user(), pg::SUPERUSER] {
@@ -122,7 +142,10 @@ fn two_fresh_databases_are_distinct() {
     assert_eq!(ok(pg.psql_as(None, &a, "SELECT x FROM t")), "7");
     let out = pg.psql_as(None, &b, "SELECT x FROM t");
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("relation \"t\" does not exist"), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("relation \"t\" does not exist"),
+        "{out:?}"
+    );
 }
 
 #[test]

@@ -92,10 +92,7 @@ pub fn say_skipped() {
         .name()
         .unwrap_or("<unnamed test>")
         .to_owned();
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED (no PostgreSQL server): {test}"
-    );
+    let _ = writeln!(std::io::stderr(), "SKIPPED (no PostgreSQL server): {test}");
 }
 
 impl Cluster {
@@ -195,11 +192,21 @@ impl Cluster {
             }
             _ => Command::new(&self.psql),
         };
-        c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-f", "-", "-d", url])
-            .current_dir("/")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        c.args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-At",
+            "-f",
+            "-",
+            "-d",
+            url,
+        ])
+        .current_dir("/")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         // Only the URL says where and who: no PGHOST/PGUSER/PGPORT from outside.
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("PG") {
@@ -252,7 +259,10 @@ pub fn server_bindir() -> Option<PathBuf> {
     // initdb on PATH is often a symlink (Debian's wrappers, /usr/local/bin):
     // the real directory also holds the matching postgres and psql.
     if let Some(initdb) = on_path("initdb") {
-        for p in [initdb.canonicalize().ok(), Some(initdb)].into_iter().flatten() {
+        for p in [initdb.canonicalize().ok(), Some(initdb)]
+            .into_iter()
+            .flatten()
+        {
             if let Some(d) = p.parent().filter(|d| has_server(d)) {
                 return Some(d.to_path_buf());
             }
@@ -437,7 +447,9 @@ fn start() -> Result<Option<Cluster>, String> {
         .stderr(Stdio::null())
         // Its own process group: ^C in the terminal reaches the tests only.
         .process_group(0);
-    let child = watchdog.spawn().map_err(|e| format!("spawn watchdog: {e}"))?;
+    let child = watchdog
+        .spawn()
+        .map_err(|e| format!("spawn watchdog: {e}"))?;
     let watchdog_pid = child.id();
     teardown().watchdog = Some(child);
 
@@ -497,11 +509,7 @@ fn cluster_os_user() -> Result<String, String> {
     Err("cannot create an OS user for the PostgreSQL server (useradd, as root)".into())
 }
 
-fn initdb(
-    as_server: &dyn Fn(&Path) -> Command,
-    bindir: &Path,
-    data: &Path,
-) -> Result<(), String> {
+fn initdb(as_server: &dyn Fn(&Path) -> Command, bindir: &Path, data: &Path) -> Result<(), String> {
     // C.UTF-8 classifies every script (pg_trgm keeps CJK); not every libc has it.
     let mut last = String::new();
     for locale in ["--locale=C.UTF-8", "--no-locale"] {
@@ -521,7 +529,10 @@ fn initdb(
             String::from_utf8_lossy(&out.stderr)
         );
         // A half-made data directory must go before the next try.
-        for e in std::fs::read_dir(data).map_err(|e| e.to_string())?.flatten() {
+        for e in std::fs::read_dir(data)
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
             let _ = std::fs::remove_dir_all(e.path()).or_else(|_| std::fs::remove_file(e.path()));
         }
     }
