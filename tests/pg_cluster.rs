@@ -214,8 +214,13 @@ fn seen(out: &Output) -> Seen {
 
 /// Nothing of the cluster is left: no directory, no OS user, no process of
 /// that user or running from that directory.
-fn assert_gone(s: &Seen) {
-    assert!(!Path::new(&s.base).exists(), "{} is still there", s.base);
+fn assert_gone(s: &Seen, child: &Output) {
+    let said = text(&child.stderr);
+    assert!(
+        !Path::new(&s.base).exists(),
+        "{} is still there; the child said {said:?}",
+        s.base
+    );
     if let Some(u) = &s.user {
         assert!(
             nix::unistd::User::from_name(u).unwrap().is_none(),
@@ -275,7 +280,7 @@ fn a_test_process_that_exits_leaves_no_cluster_behind() {
     assert!(out.status.success(), "{out:?}");
     let s = seen(&out);
     // The exit handler already waited for the watchdog: nothing to wait for.
-    assert_gone(&s);
+    assert_gone(&s, &out);
 }
 
 #[test]
@@ -289,7 +294,7 @@ fn a_killed_test_process_leaves_no_cluster_behind() {
     let s = seen(&out);
     // No exit handler ran: the watchdog saw its pipe close and cleaned up.
     wait_exit(s.watchdog);
-    assert_gone(&s);
+    assert_gone(&s, &out);
 }
 
 #[test]
