@@ -169,6 +169,26 @@ fn a_desk_in_a_pg_binary_is_a_fresh_database_and_the_binary_is_told_so() {
     assert_eq!(db.and_then(|v| v.to_str()), Some(one.url.as_str()));
 }
 
+#[test]
+fn a_desk_lets_the_os_users_it_is_given_connect_as_themselves() {
+    let Some(users) = TempUsers::create("pgd", 2) else {
+        eprintln!("SKIPPED: needs root for throwaway OS users");
+        return;
+    };
+    let Some(pg) = pg::cluster() else { return };
+    let desk = Desk::new();
+    let (ann, ben) = (users.users[0].as_str(), users.users[1].as_str());
+    desk.grant_login(&[ann]);
+    assert_eq!(
+        ok(pg.psql_as(Some(ann), &desk.url, "SELECT session_user")),
+        ann
+    );
+    refused(
+        &pg.psql_as(Some(ben), &desk.url, "SELECT 1"),
+        &format!("role \"{ben}\" does not exist"),
+    );
+}
+
 // ---- whole processes ------------------------------------------------------
 
 /// This test binary again, running one test with `RD_PG_CHILD=mode`.

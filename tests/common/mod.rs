@@ -23,7 +23,16 @@ pub enum Engine {
 
 /// PostgreSQL when `REFUND_DESK_TEST_ENGINE=postgres`, or when the test
 /// binary's name starts with `pg_`: a `tests/pg_X.rs` holding only
-/// `include!("X.rs");` runs the tests of `X.rs` against PostgreSQL.
+///
+/// ```ignore
+/// #[path = "X.rs"]
+/// mod tests;
+/// ```
+///
+/// runs the tests of `X.rs` against PostgreSQL. (Not `include!("X.rs")`: it
+/// refuses the file's `//!` doc comment.) Tests that make their own SQLite
+/// path instead of a [`Desk`] still run on SQLite there: use a `Desk`, or
+/// return early on `engine() == Engine::Postgres`.
 pub fn engine() -> Engine {
     match std::env::var("REFUND_DESK_TEST_ENGINE").as_deref() {
         Ok("postgres") => return Engine::Postgres,
@@ -95,6 +104,18 @@ impl Desk {
             engine: Engine::Sqlite,
             dir,
             db,
+        }
+    }
+
+    /// Lets these OS users (throwaway test users) connect to the desk as
+    /// themselves: a LOGIN role each on PostgreSQL; nothing on SQLite, where
+    /// the file's directory decides.
+    pub fn grant_login(&self, os_users: &[&str]) {
+        if self.engine == Engine::Postgres {
+            let pg = pg::cluster().expect("a PostgreSQL desk has a cluster");
+            for u in os_users {
+                pg.login_role(u);
+            }
         }
     }
 
