@@ -251,10 +251,11 @@ proptest! {
         let rejected = covered(&stderr, file).map_err(TestCaseError::fail)?;
         let reports = stderr.lines().filter(|l| l.starts_with(file)).count();
         let stored: BTreeSet<String> = {
-            let c = rusqlite::Connection::open(&desk.db).unwrap();
-            let mut q = c.prepare("SELECT id FROM tickets").unwrap();
-            let ids = q.query_map([], |r| r.get(0)).unwrap();
-            ids.map(Result::unwrap).collect()
+            // Through the binary: the same on either engine.
+            let (code, out, err) = desk.run(&["list", "--json"]);
+            prop_assert!(code == 0, "list: {}", err);
+            let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+            rows.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
         };
         let summary = format!("imported {} new, 0 updated, 0 unchanged, {reports} rejected", stored.len());
         prop_assert!(stderr.contains(&summary), "want {:?} in {}", summary, stderr);

@@ -1,4 +1,5 @@
-//! Import through the real binary and a real SQLite file: bad lines are
+//! Import through the real binary and a real desk (a SQLite file, or a
+//! PostgreSQL database as pg_store_import runs it): bad lines are
 //! reported with their line numbers while good lines land; re-imports are
 //! idempotent; conflicts are refused unless --update; verdicts follow.
 
@@ -228,14 +229,20 @@ fn update_moving_received_at_moves_the_first_stage_clock() {
     assert_eq!(code, 0, "{err}");
     // M-2 is taken (its case is now stored); M-1 was never touched.
     assert_eq!(desk.act("M-2", &["take"]).0, 0);
-    let overdue = || {
-        let c = rusqlite::Connection::open(&desk.db).unwrap();
-        c.query_row(
-            "SELECT coalesce(sum(n), 0) FROM due_counts WHERE day < '2026-11-23'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .unwrap()
+    let overdue = || -> i64 {
+        let sql = "SELECT coalesce(sum(n), 0) FROM due_counts WHERE day < '2026-11-23'";
+        match desk.engine {
+            Engine::Sqlite => {
+                let c = rusqlite::Connection::open(&desk.db).unwrap();
+                c.query_row(sql, [], |r| r.get(0)).unwrap()
+            }
+            Engine::Postgres => {
+                let sql = sql.replace("FROM ", "FROM refund_desk.");
+                let out = pg::cluster().unwrap().psql_as(None, &desk.url, &sql);
+                assert!(out.status.success(), "{out:?}");
+                String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+            }
+        }
     };
     assert_eq!(overdue(), 2, "3 Nov + 3 bd = 6 Nov, overdue on 23 Nov");
     let (code, _, err) = desk.run(&[
