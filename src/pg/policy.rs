@@ -57,6 +57,18 @@ fn event_note(policy: &Policy, calendar: &CalendarSource) -> String {
     )
 }
 
+/// The policy's four-eyes thresholds as the server's money checks read
+/// them (`refund_desk.threshold`): `{"default": "10000.00", "JPY": ...}`.
+fn thresholds(policy: &Policy) -> String {
+    let t = &policy.approval_threshold;
+    let mut all = serde_json::Map::new();
+    all.insert("default".into(), json!(t.default.to_string()));
+    for (currency, amount) in &t.by_currency {
+        all.insert(currency.clone(), json!(amount.to_string()));
+    }
+    serde_json::Value::Object(all).to_string()
+}
+
 /// The desk's first policy, written by `init` as the owner role.
 pub(crate) fn record_change(
     tx: &mut postgres::Transaction,
@@ -68,8 +80,8 @@ pub(crate) fn record_change(
 ) -> anyhow::Result<()> {
     tx.execute(
         "INSERT INTO refund_desk.policy_history (reason, version, files, calendar_name,
-             calendar_version, calendar, applied_by, applied_at, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             calendar_version, calendar, applied_by, applied_at, payload, thresholds)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         &[
             &reason,
             &policy.version,
@@ -80,6 +92,7 @@ pub(crate) fn record_change(
             &who.0,
             &who.1,
             &payload.to_string(),
+            &thresholds(policy),
         ],
     )
     .map_err(explain)?;
@@ -108,7 +121,7 @@ pub(crate) fn record_applied(
     payload: serde_json::Value,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "SELECT refund_desk.record_policy('applied', $1, $2, $3, $4, $5, $6, $7, $8)",
+        "SELECT refund_desk.record_policy('applied', $1, $2, $3, $4, $5, $6, $7, $8, $9)",
         &[
             &policy.version,
             &policy.stored_texts(),
@@ -118,6 +131,7 @@ pub(crate) fn record_applied(
             &at,
             &event_payload(policy, calendar, &payload),
             &event_note(policy, calendar),
+            &thresholds(policy),
         ],
     )?;
     Ok(())

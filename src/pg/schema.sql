@@ -81,7 +81,10 @@ CREATE TABLE policy_history (
     calendar         text NOT NULL,
     applied_by       text NOT NULL,
     applied_at       text NOT NULL,
-    payload          text NOT NULL DEFAULT '{}'
+    payload          text NOT NULL DEFAULT '{}',
+    -- The policy's four-eyes thresholds, {"default": "10000.00", "JPY": ...}:
+    -- what the server's own money checks read (moves.sql).
+    thresholds       text NOT NULL
 );
 
 -- Tickets per state, so queue counts cost nothing at any size.
@@ -159,14 +162,16 @@ END $$;
 -- Every change to tickets: a batch of events, each carrying the columns
 -- it sets (`change`) and the version its writer read (`expected_version`).
 -- The operator is session_user; a stale version, a from-state that is not
--- the ticket's state, or a sign-off by the proposer is refused here as
--- well as in the program, so psql is no road around them.
+-- the ticket's state, and any move the workflow does not make
+-- (`check_move`, moves.sql) are refused here as well as in the program,
+-- so psql is no road around them.
 CREATE FUNCTION record(evs jsonb) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = refund_desk, pg_catalog AS $$
 DECLARE
     ev jsonb;
     chg jsonb;
     old tickets%ROWTYPE;
+    new tickets%ROWTYPE;
     me text := session_user;
     role text := require_role('agent');
 BEGIN
@@ -177,8 +182,17 @@ BEGIN
                 USING ERRCODE = '42501';
         END IF;
         IF (ev->>'create')::boolean THEN
-            INSERT INTO tickets SELECT * FROM jsonb_populate_record(NULL::tickets,
+            new := jsonb_populate_record(NULL::tickets,
                 chg || jsonb_build_object('version', 1, 'updated_by', me));
+            -- A ticket arrives untouched: nothing decided, nothing paid.
+            IF ev->>'action' IS DISTINCT FROM 'import' OR ev->>'from_state' IS DISTINCT FROM 'submitted'
+               OR ev->>'to_state' IS DISTINCT FROM 'submitted' OR new.state IS DISTINCT FROM 'submitted'
+               OR coalesce(new.wf, '') <> '' OR new.assignee IS NOT NULL
+               OR new.pending IS DISTINCT FROM false OR new.payout_reference IS NOT NULL THEN
+                RAISE EXCEPTION 'a new ticket arrives by import, submitted and untouched'
+                    USING ERRCODE = '42501';
+            END IF;
+            INSERT INTO tickets SELECT new.*;
         ELSE
             SELECT * INTO old FROM tickets WHERE id = ev->>'ticket_id' FOR UPDATE;
             IF NOT FOUND THEN
@@ -193,16 +207,10 @@ BEGIN
                     USING ERRCODE = 'RD409',
                     DETAIL = jsonb_build_object('by', old.updated_by, 'at', old.updated_at)::text;
             END IF;
-            IF ev->>'action' IN ('sign_off', 'decline') THEN
-                IF role <> 'supervisor' THEN
-                    RAISE EXCEPTION 'only a supervisor signs off or declines; % is an agent', me
-                        USING ERRCODE = '42501';
-                END IF;
-                IF (old.wf::jsonb)->'pending'->>'by' = me THEN
-                    RAISE EXCEPTION 'four-eyes: % proposed this and cannot sign it off', me
-                        USING ERRCODE = '42501';
-                END IF;
-            END IF;
+            new := jsonb_populate_record(old, coalesce(chg, '{}'));
+            new.version := old.version + CASE WHEN chg IS NULL THEN 0 ELSE 1 END;
+            new.updated_by := CASE WHEN chg IS NULL THEN old.updated_by ELSE me END;
+            PERFORM check_move(ev, old, new, role);
             IF chg IS NOT NULL THEN
                 UPDATE tickets t SET
                     raw = n.raw, received_us = n.received_us, received_at = n.received_at,
@@ -284,13 +292,15 @@ END $$;
 -- by a supervisor; `meta_value` is the policy version the verdicts were
 -- recomputed under in the same transaction.
 CREATE FUNCTION record_policy(reason text, version text, files text, calendar_name text,
-        calendar_version text, calendar text, at text, payload text, event_note text)
+        calendar_version text, calendar text, at text, payload text, event_note text,
+        thresholds text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
 BEGIN
     PERFORM require_role('supervisor');
     INSERT INTO policy_history (reason, version, files, calendar_name, calendar_version, calendar,
-                                applied_by, applied_at, payload)
-    VALUES (reason, version, files, calendar_name, calendar_version, calendar, session_user, at, payload);
+                                applied_by, applied_at, payload, thresholds)
+    VALUES (reason, version, files, calendar_name, calendar_version, calendar, session_user, at,
+            payload, thresholds);
     INSERT INTO events (ticket_id, action, operator, at, note, payload)
     VALUES (NULL, 'policy_' || reason, session_user, at, event_note, payload);
 END $$;
@@ -310,5 +320,5 @@ GRANT USAGE ON SCHEMA refund_desk TO {agent}, {supervisor};
 GRANT SELECT ON ALL TABLES IN SCHEMA refund_desk TO {agent}, {supervisor};
 GRANT EXECUTE ON FUNCTION record(jsonb), claim(text, bigint, bigint), release(text),
     set_role(text, text, text, text), role_of(text), require_role(text),
-    record_policy(text, text, text, text, text, text, text, text, text),
+    record_policy(text, text, text, text, text, text, text, text, text, text),
     set_policy_version(text) TO {agent}, {supervisor};
