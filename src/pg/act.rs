@@ -42,7 +42,7 @@ impl PgStore {
         }
         let row = tx.query_opt(
             "SELECT raw, verdict, wf, version, updated_by, updated_at
-               FROM refund_desk.tickets WHERE id = $1 FOR UPDATE",
+               FROM refund_desk.lock_ticket($1)",
             &[&id],
         )?;
         let Some(row) = row else {
@@ -271,8 +271,7 @@ fn locked_state(
     id: &str,
 ) -> Result<(String, i64, String, String), StoreError> {
     let row = tx.query_opt(
-        "SELECT state, version, updated_by, updated_at FROM refund_desk.tickets
-          WHERE id = $1 FOR UPDATE",
+        "SELECT state, version, updated_by, updated_at FROM refund_desk.lock_ticket($1)",
         &[&id],
     )?;
     match row {

@@ -359,6 +359,17 @@ BEGIN
     END CASE;
 END $$;
 
+-- The ticket's row, locked until the caller's transaction ends: a writer
+-- reads what it judges under the lock (desk roles may not lock rows
+-- themselves: FOR UPDATE needs UPDATE on the table).
+CREATE FUNCTION lock_ticket(ticket text) RETURNS SETOF tickets
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
+BEGIN
+    PERFORM require_role('agent');
+    RETURN QUERY SELECT * FROM tickets WHERE id = ticket FOR UPDATE;
+END $$;
+
 REVOKE ALL ON ALL TABLES IN SCHEMA refund_desk FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA refund_desk FROM PUBLIC;
 GRANT SELECT ON moves, move_fields TO {agent}, {supervisor};
+GRANT EXECUTE ON FUNCTION lock_ticket(text) TO {agent}, {supervisor};
