@@ -35,11 +35,36 @@ SET search_path = refund_desk, pg_catalog AS $$
                 ELSE wf::jsonb END
 $$;
 
--- The four-eyes threshold of a currency under the desk's policy in force.
+-- The four-eyes thresholds of each policy row ({"default": "10000.00",
+-- "JPY": ...}), written in the same transaction as the row by whoever
+-- wrote it (`set_thresholds`); the server cannot read the policy's TOML.
+CREATE TABLE policy_thresholds (
+    policy_seq bigint PRIMARY KEY REFERENCES policy_history (seq),
+    amounts    text NOT NULL
+);
+
+CREATE FUNCTION set_thresholds(amounts text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
+DECLARE
+    latest bigint;
+    author text;
+    written xid;
+BEGIN
+    SELECT p.seq, p.applied_by, p.xmin INTO latest, author, written
+      FROM policy_history p ORDER BY p.seq DESC LIMIT 1;
+    IF written IS DISTINCT FROM pg_current_xact_id()::xid OR author IS DISTINCT FROM session_user THEN
+        PERFORM refuse('thresholds are written only with the policy change they belong to, by its author');
+    END IF;
+    INSERT INTO policy_thresholds (policy_seq, amounts) VALUES (latest, amounts::jsonb::text);
+END $$;
+
+-- The four-eyes threshold of a currency under the desk's policy in force;
+-- NULL when that policy came without them (a desk migrated before any
+-- policy apply): the check is then the program's alone.
 CREATE FUNCTION threshold(currency text) RETURNS numeric LANGUAGE sql STABLE
 SET search_path = refund_desk, pg_catalog AS $$
-    SELECT coalesce(t ->> currency, t ->> 'default')::numeric
-      FROM (SELECT thresholds::jsonb AS t FROM policy_history ORDER BY seq DESC LIMIT 1) p
+    SELECT coalesce(t.amounts::jsonb ->> currency, t.amounts::jsonb ->> 'default')::numeric
+      FROM policy_thresholds t WHERE t.policy_seq = (SELECT max(seq) FROM policy_history)
 $$;
 
 -- The most the desk pays on this ticket without a second supervisor
@@ -64,8 +89,8 @@ CREATE FUNCTION needs_second(t tickets, amount numeric) RETURNS boolean LANGUAGE
 SET search_path = refund_desk, pg_catalog AS $$
     SELECT coalesce((t.verdict::jsonb ->> 'kind') = 'reject'
         OR (t.verdict::jsonb -> 'flags') ? 'abuse_suspected'
-        OR amount > threshold(t.currency)
         OR amount > verdict_limit(t), true)
+        OR coalesce(amount > threshold(t.currency), false)
 $$;
 
 -- Who stands behind an amount decided now (apply::approval): the operator
@@ -164,7 +189,11 @@ CREATE FUNCTION check_move(ev jsonb, old tickets, new tickets, role text) RETURN
 LANGUAGE plpgsql STABLE SET search_path = refund_desk, pg_catalog AS $$
 DECLARE
     me text := session_user;
-    act text := ev ->> 'action';
+    -- A change riding with another event of its transaction (record's
+    -- `attach`: new facts, a first verdict, due dates a policy moved) is
+    -- judged as facts are.
+    attached boolean := coalesce((ev ->> 'attach')::boolean, false);
+    act text := CASE WHEN attached THEN 'update' ELSE ev ->> 'action' END;
     payload jsonb := coalesce(ev ->> 'payload', '{}')::jsonb;
     wf_cols text[] := ARRAY['state', 'assignee', 'pending', 'due_target', 'due_breach', 'wf',
                             'payout_reference'];
@@ -185,7 +214,7 @@ BEGIN
                                            AND m.to_state = new.state) THEN
         PERFORM refuse(format('%s does not move a ticket from %s to %s', act, old.state, new.state));
     END IF;
-    IF ev ->> 'to_state' IS DISTINCT FROM new.state THEN
+    IF NOT attached AND ev ->> 'to_state' IS DISTINCT FROM new.state THEN
         PERFORM refuse(format('the event says %s, the ticket would be %s', ev ->> 'to_state', new.state));
     END IF;
     SELECT coalesce(array_agg(n.key), '{}') INTO cols
@@ -194,7 +223,8 @@ BEGIN
     allowed := CASE
         WHEN act IN ('update', 'reverdict') THEN fact_cols
         WHEN act = 'info_received' THEN wf_cols || fact_cols
-        WHEN act = 'decision_voided' THEN ARRAY['state', 'pending', 'due_target', 'due_breach', 'wf']
+        -- A verdict recomputed may ride with the voiding it caused.
+        WHEN act = 'decision_voided' THEN ARRAY['state', 'pending'] || fact_cols
         ELSE wf_cols END;
     IF NOT cols <@ allowed THEN
         PERFORM refuse(format('%s does not change a ticket''s %s', act,
@@ -373,3 +403,5 @@ REVOKE ALL ON ALL TABLES IN SCHEMA refund_desk FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA refund_desk FROM PUBLIC;
 GRANT SELECT ON moves, move_fields TO {agent}, {supervisor};
 GRANT EXECUTE ON FUNCTION lock_ticket(text) TO {agent}, {supervisor};
+GRANT EXECUTE ON FUNCTION set_thresholds(text) TO {supervisor};
+GRANT SELECT ON policy_thresholds TO {agent}, {supervisor};

@@ -159,14 +159,8 @@ pub(crate) fn create(
         db = ident(&database),
     ))
     .with_context(|| format!("{shown}: cannot set up the desk's owner role"))?;
-    // A role named inside a string ('{agent}') is its name as a literal;
-    // elsewhere ({agent}) a quoted identifier.
-    let literal = |name: &str| format!("'{}'", name.replace('\'', "''"));
     let ddl = [SCHEMA, MOVES]
         .concat()
-        .replace("'{owner}'", &literal(&names.owner))
-        .replace("'{agent}'", &literal(&names.agent))
-        .replace("'{supervisor}'", &literal(&names.supervisor))
         .replace("{owner}", &owner)
         .replace("{agent}", &agent)
         .replace("{supervisor}", &supervisor);

@@ -58,7 +58,7 @@ fn event_note(policy: &Policy, calendar: &CalendarSource) -> String {
 }
 
 /// The policy's four-eyes thresholds as the server's money checks read
-/// them (`refund_desk.threshold`): `{"default": "10000.00", "JPY": ...}`.
+/// them (moves.sql `threshold`): `{"default": "10000.00", "JPY": ...}`.
 fn thresholds(policy: &Policy) -> String {
     let t = &policy.approval_threshold;
     let mut all = serde_json::Map::new();
@@ -80,8 +80,8 @@ pub(crate) fn record_change(
 ) -> anyhow::Result<()> {
     tx.execute(
         "INSERT INTO refund_desk.policy_history (reason, version, files, calendar_name,
-             calendar_version, calendar, applied_by, applied_at, payload, thresholds)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             calendar_version, calendar, applied_by, applied_at, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         &[
             &reason,
             &policy.version,
@@ -92,7 +92,6 @@ pub(crate) fn record_change(
             &who.0,
             &who.1,
             &payload.to_string(),
-            &thresholds(policy),
         ],
     )
     .map_err(explain)?;
@@ -108,6 +107,20 @@ pub(crate) fn record_change(
         ],
     )
     .map_err(explain)?;
+    set_thresholds(tx, policy)?;
+    Ok(())
+}
+
+/// The thresholds beside the policy row just written (moves.sql
+/// `set_thresholds`), so the server's four-eyes check reads this policy's.
+pub(crate) fn set_thresholds(
+    tx: &mut postgres::Transaction,
+    policy: &Policy,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "SELECT refund_desk.set_thresholds($1)",
+        &[&thresholds(policy)],
+    )?;
     Ok(())
 }
 
@@ -121,7 +134,7 @@ pub(crate) fn record_applied(
     payload: serde_json::Value,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "SELECT refund_desk.record_policy('applied', $1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "SELECT refund_desk.record_policy('applied', $1, $2, $3, $4, $5, $6, $7, $8)",
         &[
             &policy.version,
             &policy.stored_texts(),
@@ -131,9 +144,9 @@ pub(crate) fn record_applied(
             &at,
             &event_payload(policy, calendar, &payload),
             &event_note(policy, calendar),
-            &thresholds(policy),
         ],
     )?;
+    set_thresholds(tx, policy)?;
     Ok(())
 }
 

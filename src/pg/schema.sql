@@ -81,10 +81,7 @@ CREATE TABLE policy_history (
     calendar         text NOT NULL,
     applied_by       text NOT NULL,
     applied_at       text NOT NULL,
-    payload          text NOT NULL DEFAULT '{}',
-    -- The policy's four-eyes thresholds, {"default": "10000.00", "JPY": ...}:
-    -- what the server's own money checks read (moves.sql).
-    thresholds       text NOT NULL
+    payload          text NOT NULL DEFAULT '{}'
 );
 
 -- Tickets per state, so queue counts cost nothing at any size.
@@ -134,11 +131,12 @@ CREATE TRIGGER leases_notify AFTER INSERT OR UPDATE OR DELETE ON leases
     FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
 
 -- The operator's desk role, from the group roles session_user is in.
+-- ({agent} and {supervisor} are quoted identifiers: ::regrole reads them so.)
 CREATE FUNCTION role_of(who text) RETURNS text LANGUAGE sql STABLE
 SET search_path = refund_desk, pg_catalog AS $$
     SELECT CASE
-        WHEN pg_has_role(who, '{supervisor}', 'MEMBER') THEN 'supervisor'
-        WHEN pg_has_role(who, '{agent}', 'MEMBER') THEN 'agent'
+        WHEN pg_has_role(who, '{supervisor}'::regrole, 'MEMBER') THEN 'supervisor'
+        WHEN pg_has_role(who, '{agent}'::regrole, 'MEMBER') THEN 'agent'
     END
     WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = who)
 $$;
@@ -277,10 +275,10 @@ BEGIN
         RETURN false;
     END IF;
     IF previous IS NOT NULL THEN
-        EXECUTE format('REVOKE %I FROM %I', CASE previous WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+        EXECUTE format('REVOKE %s FROM %I', CASE previous WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
     END IF;
     IF wanted IS NOT NULL THEN
-        EXECUTE format('GRANT %I TO %I', CASE wanted WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+        EXECUTE format('GRANT %s TO %I', CASE wanted WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
     END IF;
     INSERT INTO events (ticket_id, action, operator, at, note, payload)
     VALUES (NULL, CASE WHEN wanted IS NULL THEN 'role_revoke' ELSE 'role_grant' END, session_user, at, note,
@@ -292,15 +290,13 @@ END $$;
 -- by a supervisor; `meta_value` is the policy version the verdicts were
 -- recomputed under in the same transaction.
 CREATE FUNCTION record_policy(reason text, version text, files text, calendar_name text,
-        calendar_version text, calendar text, at text, payload text, event_note text,
-        thresholds text)
+        calendar_version text, calendar text, at text, payload text, event_note text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
 BEGIN
     PERFORM require_role('supervisor');
     INSERT INTO policy_history (reason, version, files, calendar_name, calendar_version, calendar,
-                                applied_by, applied_at, payload, thresholds)
-    VALUES (reason, version, files, calendar_name, calendar_version, calendar, session_user, at,
-            payload, thresholds);
+                                applied_by, applied_at, payload)
+    VALUES (reason, version, files, calendar_name, calendar_version, calendar, session_user, at, payload);
     INSERT INTO events (ticket_id, action, operator, at, note, payload)
     VALUES (NULL, 'policy_' || reason, session_user, at, event_note, payload);
 END $$;
@@ -320,5 +316,5 @@ GRANT USAGE ON SCHEMA refund_desk TO {agent}, {supervisor};
 GRANT SELECT ON ALL TABLES IN SCHEMA refund_desk TO {agent}, {supervisor};
 GRANT EXECUTE ON FUNCTION record(jsonb), claim(text, bigint, bigint), release(text),
     set_role(text, text, text, text), role_of(text), require_role(text),
-    record_policy(text, text, text, text, text, text, text, text, text, text),
+    record_policy(text, text, text, text, text, text, text, text, text),
     set_policy_version(text) TO {agent}, {supervisor};
