@@ -111,6 +111,21 @@ pub(crate) fn record_change(
     Ok(())
 }
 
+/// A migrated desk's thresholds beside its copied policy in force (as the
+/// owner: the row's author need not be the one migrating).
+pub(crate) fn copied_thresholds(
+    tx: &mut postgres::Transaction,
+    policy: &Policy,
+) -> anyhow::Result<()> {
+    tx.execute(
+        "INSERT INTO refund_desk.policy_thresholds (policy_seq, amounts)
+         SELECT max(seq), $1 FROM refund_desk.policy_history HAVING max(seq) IS NOT NULL",
+        &[&thresholds(policy)],
+    )
+    .map_err(explain)?;
+    Ok(())
+}
+
 /// The thresholds beside the policy row just written (moves.sql
 /// `set_thresholds`), so the server's four-eyes check reads this policy's.
 pub(crate) fn set_thresholds(

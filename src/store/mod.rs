@@ -42,6 +42,7 @@ pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort, SortKey, SortValue};
 pub use tui_queries::VersionedProposal;
+pub(crate) use verdicts::parse_stored as parse_stored_ticket;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;
