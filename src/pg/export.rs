@@ -139,7 +139,8 @@ impl PgStore {
                 "SELECT wf::jsonb ->> 'payout_reference' AS ref, array_agg(id ORDER BY id COLLATE \"C\")
                    FROM refund_desk.tickets
                   WHERE state = 'completed' AND wf <> '' AND wf::jsonb ->> 'payout_reference' IS NOT NULL
-                  GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 COLLATE \"C\"",
+                  GROUP BY 1 HAVING count(*) > 1
+                  ORDER BY (wf::jsonb ->> 'payout_reference') COLLATE \"C\"",
                 &[],
             )
             .map_err(super::explain)?;
