@@ -13,7 +13,12 @@ fn states(desk: &Desk) -> Vec<(String, String)> {
     let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
     let mut all: Vec<(String, String)> = rows
         .iter()
-        .map(|r| (r["id"].as_str().unwrap().into(), r["state"].as_str().unwrap().into()))
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().into(),
+                r["state"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     all.sort();
     all
@@ -42,7 +47,12 @@ fn demo_walks_the_same_tickets_as_the_session_user() {
     assert_eq!(code, 0, "{err}");
     let operators: std::collections::BTreeSet<String> = out
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["operator"].as_str().unwrap().into())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["operator"]
+                .as_str()
+                .unwrap()
+                .into()
+        })
         .collect();
     assert_eq!(operators.into_iter().collect::<Vec<_>>(), vec![me]);
 }

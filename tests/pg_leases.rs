@@ -39,7 +39,11 @@ fn a_lease_shows_who_is_on_a_ticket_until_it_runs_out_and_is_only_ones_own() {
     // ann, from psql, as the console would: claim(ticket, until, now).
     let psql = |sql: &str| {
         let out = cluster().unwrap().psql_as(Some(&ann), &desk.url, sql);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     let claim = |at: i64| {

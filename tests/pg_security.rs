@@ -81,7 +81,10 @@ impl Team {
         let out = self.psql(user, sql);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{user} was allowed: {sql}");
-        assert!(err.contains(why), "{user}: {sql}\nsays {err:?}, not {why:?}");
+        assert!(
+            err.contains(why),
+            "{user}: {sql}\nsays {err:?}, not {why:?}"
+        );
     }
 
     fn database(&self) -> String {
@@ -265,13 +268,24 @@ fn four_eyes_holds_on_the_server_whoever_calls_it() {
                 a = literal(amount),
                 ann = literal(&t.ann),
             ),
-            &format!("jsonb_build_object('decision', 'approve', 'amount', {})", literal(amount)),
+            &format!(
+                "jsonb_build_object('decision', 'approve', 'amount', {})",
+                literal(amount)
+            ),
         )
     };
     t.ok(&t.ann, &["act", "L-2", "take"]);
     t.ok(&t.ann, &["act", "L-3", "take"]);
-    t.denied(&t.ann, &approve("L-2", "5000.00"), "needs a second supervisor");
-    t.denied(&t.ann, &approve("L-3", "15000.00"), "needs a second supervisor");
+    t.denied(
+        &t.ann,
+        &approve("L-2", "5000.00"),
+        "needs a second supervisor",
+    );
+    t.denied(
+        &t.ann,
+        &approve("L-3", "15000.00"),
+        "needs a second supervisor",
+    );
     // What the program would do is what the server lets through.
     let out = t.psql(&t.ann, &approve("L-2", "50.00"));
     assert!(out.status.success(), "{}", text(&out).2);
@@ -320,7 +334,11 @@ fn execute_pays_only_what_the_stored_case_agreed() {
             &x,
         )
     };
-    t.denied(&t.ann, &execute("100000.00", "original"), "pays 100.00, the amount agreed");
+    t.denied(
+        &t.ann,
+        &execute("100000.00", "original"),
+        "pays 100.00, the amount agreed",
+    );
     t.denied(&t.ann, &execute("100.00", "alternate"), "alternate route");
     // Nor is the agreed amount raised first under another name.
     for action in ["note", "offer", "assign", "take"] {
@@ -399,7 +417,12 @@ fn racing_processes_never_pay_twice_nor_reuse_a_reference() {
     let ids: Vec<String> = (1..=6).map(|i| format!("L-{i}")).collect();
     let tickets: Vec<Value> = ids
         .iter()
-        .map(|id| with("lcic", json!({"id": id, "account": {"id": format!("acc-{id}")}})))
+        .map(|id| {
+            with(
+                "lcic",
+                json!({"id": id, "account": {"id": format!("acc-{id}")}}),
+            )
+        })
         .collect();
     let Some(t) = team("pp", &tickets) else {
         return;
@@ -442,14 +465,21 @@ fn racing_processes_never_pay_twice_nor_reuse_a_reference() {
         ids.len().to_string()
     );
     // Two tickets completed with one reference at once: one keeps it.
-    let (a, b) = (spawn(&t.ann, &["act", "L-1", "complete", "--reference", "PAY-9"]),
-        spawn(&t.ben, &["act", "L-2", "complete", "--reference", "PAY-9"]));
-    let results = [text(&a.wait_with_output().unwrap()), text(&b.wait_with_output().unwrap())];
+    let (a, b) = (
+        spawn(&t.ann, &["act", "L-1", "complete", "--reference", "PAY-9"]),
+        spawn(&t.ben, &["act", "L-2", "complete", "--reference", "PAY-9"]),
+    );
+    let results = [
+        text(&a.wait_with_output().unwrap()),
+        text(&b.wait_with_output().unwrap()),
+    ];
     let done: Vec<_> = results.iter().filter(|r| r.0 == 0).collect();
     assert_eq!(done.len(), 1, "{results:?}");
     let refused = results.iter().find(|r| r.0 != 0).unwrap();
     assert!(
-        refused.2.contains("payout reference PAY-9 is already used by ticket L-"),
+        refused
+            .2
+            .contains("payout reference PAY-9 is already used by ticket L-"),
         "{}",
         refused.2
     );

@@ -329,7 +329,9 @@ fn refusal(r: Result<ActOutcome, StoreError>) -> String {
 
 #[test]
 fn a_supervisor_alone_never_goes_past_the_limit() {
-    if file_only("pg_cli_money a_supervisor_alone_proposes_past_any_limit_and_thresholds_are_per_currency") {
+    if file_only(
+        "pg_cli_money a_supervisor_alone_proposes_past_any_limit_and_thresholds_are_per_currency",
+    ) {
         return;
     }
     // "A supervisor alone approved 5,000.00 on a 333.33 verdict."
@@ -433,7 +435,9 @@ fn an_update_lowering_the_verdict_voids_the_decision_it_no_longer_supports() {
 
 #[test]
 fn a_policy_change_voids_decisions_and_after_execute_is_only_recorded() {
-    if file_only("pg_cli_money check_lists_an_executed_payout_the_verdict_in_force_no_longer_supports") {
+    if file_only(
+        "pg_cli_money check_lists_an_executed_payout_the_verdict_in_force_no_longer_supports",
+    ) {
         return;
     }
     let desk = Desk::new();

@@ -48,7 +48,8 @@ impl PgStore {
         let Some(row) = row else {
             return Err(StoreError::NotFound(id.to_string()));
         };
-        let (raw, verdict_text, wf): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        let (raw, verdict_text, wf): (String, String, String) =
+            (row.get(0), row.get(1), row.get(2));
         let version: i64 = row.get(3);
         if expected_version.is_some_and(|v| v != version) {
             return Err(StoreError::Stale {
@@ -57,8 +58,7 @@ impl PgStore {
             });
         }
         let ticket = parse_stored(id, &raw)?;
-        let verdict: Verdict =
-            serde_json::from_str(&verdict_text).map_err(anyhow::Error::from)?;
+        let verdict: Verdict = serde_json::from_str(&verdict_text).map_err(anyhow::Error::from)?;
         let case = load_case(&wf, &ticket, policy)?;
         let cx = Context {
             ticket: &ticket,

@@ -166,11 +166,7 @@ pub(crate) fn payout_rows(
 
 /// Who stood behind an old execution: the last decision's operator, or
 /// for a sign-off its proposer, with the signers.
-fn who_decided(
-    last: LastDecision,
-    action: &str,
-    operator: &str,
-) -> (Option<String>, Vec<String>) {
+fn who_decided(last: LastDecision, action: &str, operator: &str) -> (Option<String>, Vec<String>) {
     let mut signers = Vec::new();
     let decided = last.map(|(a, by, payload)| {
         if a != "sign_off" {

@@ -202,7 +202,10 @@ mod tests {
             ActionKind::Approve.from_states(),
             vec![InitialReview, Evaluation]
         );
-        assert_eq!(ActionKind::Approve.leads_to(Evaluation), vec![Feedback, Evaluation]);
+        assert_eq!(
+            ActionKind::Approve.leads_to(Evaluation),
+            vec![Feedback, Evaluation]
+        );
         assert_eq!(ActionKind::Reject.leads_to(Evaluation), vec![Feedback]);
         assert_eq!(ActionKind::Execute.from_states(), vec![Execution]);
         assert_eq!(ActionKind::Close.from_states(), vec![Feedback, Negotiation]);
