@@ -1,11 +1,12 @@
 //! `refund-desk demo --tickets N`: realistic generated tickets, imported
 //! through the same path as a real file, and a few hundred of them walked
-//! through the workflow so every queue has something in it.
+//! through the workflow so every queue has something in it (by alice and
+//! bob on a file desk; on PostgreSQL by the session's user, see `walkers`).
 
 use super::{ExitCode, Setup};
 use crate::desk::Desk;
 use crate::domain::demo::DemoGenerator;
-use crate::domain::workflow::{Action, Party, Role, Route};
+use crate::domain::workflow::{Action, Actor, Party, Role, Route};
 use crate::store::{DeskKind, ImportOptions};
 use std::io::Read;
 
@@ -66,15 +67,26 @@ pub fn fill(
     walk_some(store, tickets.min(600))
 }
 
-/// Moves a spread of tickets through the workflow as two demo operators.
-fn walk_some(store: &mut Desk, how_many: u64) -> anyhow::Result<u64> {
+/// Who walks the demo tickets: two made-up operators on a file desk. On
+/// PostgreSQL the server records every write as the session's user and
+/// made-up names have no login there, so the demo walks as you (the desk's
+/// creator is its first supervisor).
+fn walkers(store: &mut Desk) -> anyhow::Result<(Actor, Actor)> {
+    if let crate::desk::Location::Postgres(_) = store.location() {
+        let me = store.actor()?;
+        return Ok((me.clone(), me));
+    }
     for (name, role) in [("alice", Role::Agent), ("bob", Role::Supervisor)] {
         if store.role_of(name)?.is_none() {
             store.set_role(name, Some(role))?;
         }
     }
-    let alice = store.actor_named("alice")?;
-    let bob = store.actor_named("bob")?;
+    Ok((store.actor_named("alice")?, store.actor_named("bob")?))
+}
+
+/// Moves a spread of tickets through the workflow as the demo's operators.
+fn walk_some(store: &mut Desk, how_many: u64) -> anyhow::Result<u64> {
+    let (alice, bob) = walkers(store)?;
     let now = store.now();
     // A desk clears its backlog: tickets older than two weeks are done, so
     // the demo's queues look like a working desk, not a pile of breaches.

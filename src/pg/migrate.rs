@@ -226,6 +226,7 @@ pub fn migrate(source: &Store, url: &str) -> anyhow::Result<Vec<TableCheck>> {
                 sources.push(digest);
             }
             grant_roles(tx, names, &operators)?;
+            super::policy::copied_thresholds(tx, &source.policy)?;
             // Identities continue after the copied sequence numbers.
             tx.batch_execute(
                 "SELECT setval(pg_get_serial_sequence('refund_desk.events', 'seq'),

@@ -14,6 +14,7 @@ mod open;
 mod policy;
 mod query;
 mod roles;
+mod rules;
 mod verdicts;
 mod writes;
 

@@ -15,6 +15,8 @@ use anyhow::Context as _;
 use std::cell::{Cell, RefCell};
 
 const SCHEMA: &str = include_str!("schema.sql");
+/// The workflow as the server checks it, run after SCHEMA.
+const MOVES: &str = include_str!("moves.sql");
 
 /// The desk's role names, made from its database's name.
 #[derive(Clone, Debug)]
@@ -204,13 +206,15 @@ pub(crate) fn create_with(
         db = ident(&database),
     ))
     .with_context(|| format!("{shown}: cannot set up the desk's owner role"))?;
-    let ddl = SCHEMA
+    let ddl = [SCHEMA, MOVES]
+        .concat()
         .replace("{owner}", &owner)
         .replace("{agent}", &agent)
         .replace("{supervisor}", &supervisor);
     tx.batch_execute(&ddl)
         .map_err(explain)
         .with_context(|| format!("{shown}: cannot make the desk's tables"))?;
+    super::rules::install(&mut tx)?;
     tx.execute(
         "INSERT INTO refund_desk.meta (key, value) VALUES ('schema_version', $1)",
         &[&SCHEMA_VERSION.to_string()],

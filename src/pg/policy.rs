@@ -57,6 +57,18 @@ fn event_note(policy: &Policy, calendar: &CalendarSource) -> String {
     )
 }
 
+/// The policy's four-eyes thresholds as the server's money checks read
+/// them (moves.sql `threshold`): `{"default": "10000.00", "JPY": ...}`.
+fn thresholds(policy: &Policy) -> String {
+    let t = &policy.approval_threshold;
+    let mut all = serde_json::Map::new();
+    all.insert("default".into(), json!(t.default.to_string()));
+    for (currency, amount) in &t.by_currency {
+        all.insert(currency.clone(), json!(amount.to_string()));
+    }
+    serde_json::Value::Object(all).to_string()
+}
+
 /// The desk's first policy, written by `init` as the owner role.
 pub(crate) fn record_change(
     tx: &mut postgres::Transaction,
@@ -95,6 +107,35 @@ pub(crate) fn record_change(
         ],
     )
     .map_err(explain)?;
+    set_thresholds(tx, policy)?;
+    Ok(())
+}
+
+/// A migrated desk's thresholds beside its copied policy in force (as the
+/// owner: the row's author need not be the one migrating).
+pub(crate) fn copied_thresholds(
+    tx: &mut postgres::Transaction,
+    policy: &Policy,
+) -> anyhow::Result<()> {
+    tx.execute(
+        "INSERT INTO refund_desk.policy_thresholds (policy_seq, amounts)
+         SELECT max(seq), $1 FROM refund_desk.policy_history HAVING max(seq) IS NOT NULL",
+        &[&thresholds(policy)],
+    )
+    .map_err(explain)?;
+    Ok(())
+}
+
+/// The thresholds beside the policy row just written (moves.sql
+/// `set_thresholds`), so the server's four-eyes check reads this policy's.
+pub(crate) fn set_thresholds(
+    tx: &mut postgres::Transaction,
+    policy: &Policy,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "SELECT refund_desk.set_thresholds($1)",
+        &[&thresholds(policy)],
+    )?;
     Ok(())
 }
 
@@ -121,6 +162,7 @@ pub(crate) fn record_applied(
             &event_payload(policy, calendar, &payload),
         ],
     )?;
+    set_thresholds(tx, policy)?;
     Ok(())
 }
 

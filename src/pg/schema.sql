@@ -174,7 +174,8 @@ END $$;
 -- it sets (`change`) and the version its writer read (`expected_version`).
 -- The operator is session_user; a stale version, a from-state that is not
 -- the ticket's state, or a sign-off by the proposer is refused here as
--- well as in the program, so psql is no road around them.
+-- well as in the program, and so is any move the workflow does not make
+-- (`check_move`, moves.sql), so psql is no road around them.
 -- `keep_version`: the change leaves version and updated_by as they are (a
 -- verdict recomputed, as on a file desk). `attach`: a change with no event
 -- of its own (new facts beside an info_received, due dates a policy apply
@@ -186,6 +187,7 @@ DECLARE
     ev jsonb;
     chg jsonb;
     old tickets%ROWTYPE;
+    new tickets%ROWTYPE;
     me text := session_user;
     role text := require_role('agent');
     -- The elements once, as an array: indexing the jsonb itself would
@@ -266,6 +268,12 @@ BEGIN
                         USING ERRCODE = '42501';
                 END IF;
             END IF;
+            new := jsonb_populate_record(old, coalesce(chg, '{}'));
+            new.version := old.version + CASE WHEN chg IS NULL OR (ev->>'keep_version')::boolean
+                                              THEN 0 ELSE 1 END;
+            new.updated_by := CASE WHEN chg IS NULL OR (ev->>'keep_version')::boolean
+                                   THEN old.updated_by ELSE me END;
+            PERFORM check_move(ev, old, new, role);
             IF chg IS NOT NULL THEN
                 UPDATE tickets t SET
                     raw = n.raw, received_us = n.received_us, received_at = n.received_at,

@@ -143,13 +143,13 @@ impl Store {
 
 /// The ticket with the facts `info_received --set` brings, validated as an
 /// import line; `None` when the action brings none.
-struct Facts {
-    raw: String,
-    ticket: Ticket,
-    changes: Vec<FactChange>,
+pub(crate) struct Facts {
+    pub raw: String,
+    pub ticket: Ticket,
+    pub changes: Vec<FactChange>,
 }
 
-fn facts_received(raw: &str, action: &Action) -> Result<Option<Facts>, StoreError> {
+pub(crate) fn facts_received(raw: &str, action: &Action) -> Result<Option<Facts>, StoreError> {
     let Action::InfoReceived { set, .. } = action else {
         return Ok(None);
     };

@@ -67,14 +67,24 @@ pub fn apply(case: &Case, action: &Action, cx: &Context) -> Result<Transition, R
     if !kind.valid_from(case) {
         return refuse(not_valid_message(kind, case));
     }
-    match action {
+    let t = match action {
         Action::SignOff { note } => sign_off(case, note, cx),
         Action::Decline { note } => decline(case, note, cx),
         // Team actions leave a waiting proposal, and the money, as they are.
         Action::Assign { to, note } => super::team::assign(case, to, note, cx),
         Action::Note { note } => super::team::note(case, note),
         _ => step(case, action, cx, None),
-    }
+    }?;
+    // A PostgreSQL desk refuses on the server what these tables do not allow.
+    debug_assert!(
+        super::moves::declared(case, t.action, t.from, t.to, &t.case),
+        "{} from {} to {} changing {:?} is not in the workflow's tables (moves.rs)",
+        t.action,
+        t.from,
+        t.to,
+        super::moves::changed_fields(case, &t.case)
+    );
+    Ok(t)
 }
 
 fn not_valid_message(kind: ActionKind, case: &Case) -> String {

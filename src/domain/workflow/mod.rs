@@ -5,6 +5,7 @@ mod apply;
 pub mod guards;
 pub mod history;
 mod kind;
+pub mod moves;
 mod preview;
 pub mod standing;
 mod team;

@@ -1,0 +1,3 @@
+// store_act against PostgreSQL (common::engine: a pg_ binary).
+#[path = "store_act.rs"]
+mod tests;
