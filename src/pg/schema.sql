@@ -9,8 +9,10 @@ SET search_path = refund_desk, pg_catalog;
 
 CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
 
+-- Ids and due dates sort byte by byte, as on a file desk, whatever the
+-- database's locale: keyset pages compare (due_target, id) with the index.
 CREATE TABLE tickets (
-    id               text PRIMARY KEY,
+    id               text COLLATE "C" PRIMARY KEY,
     raw              text NOT NULL,          -- the JSON as received
     received_us      bigint NOT NULL,        -- instant, for "earlier" and sorting
     received_at      text NOT NULL,          -- as given, offset included
@@ -25,7 +27,7 @@ CREATE TABLE tickets (
     state            text NOT NULL,
     assignee         text,
     pending          boolean NOT NULL DEFAULT false,
-    due_target       text,
+    due_target       text COLLATE "C",
     due_breach       text,
     wf               text NOT NULL,          -- workflow case JSON
     version          bigint NOT NULL DEFAULT 1,
@@ -52,7 +54,7 @@ CREATE INDEX tickets_search ON tickets USING gin (search public.gin_trgm_ops);
 
 CREATE TABLE events (
     seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    ticket_id  text REFERENCES tickets (id),   -- NULL: a desk-level event
+    ticket_id  text COLLATE "C" REFERENCES tickets (id),   -- NULL: a desk-level event
     action     text NOT NULL,
     from_state text,
     to_state   text,
@@ -66,7 +68,7 @@ CREATE INDEX events_payouts ON events (ticket_id, seq)
     WHERE action IN ('execute', 'sign_off', 'payout_returned', 'complete');
 
 CREATE TABLE leases (
-    ticket_id text PRIMARY KEY REFERENCES tickets (id),
+    ticket_id text COLLATE "C" PRIMARY KEY REFERENCES tickets (id),
     operator  text NOT NULL,
     until_us  bigint NOT NULL
 );

@@ -33,6 +33,8 @@ pub use dashboard::{Dashboard, DayTotals};
 pub use export::{PayoutFinding, PayoutRow};
 pub use import::{ImportOptions, ImportReport, ImportStep};
 pub(crate) use open::busy_timeout;
+pub(crate) use rows::load_case;
+pub(crate) use verdicts::parse_stored;
 pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort, SortKey, SortValue};
