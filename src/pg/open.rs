@@ -172,8 +172,14 @@ pub(crate) fn create(
     };
     tx.execute(
         "INSERT INTO refund_desk.meta (key, value) VALUES
-            ('schema_version', $1), ('desk_kind', $2), ('clock', $3)",
-        &[&SCHEMA_VERSION.to_string(), &kind.as_str(), &pinned],
+            ('schema_version', $1), ('desk_kind', $2), ('clock', $3), ('day_offset_us', $4)",
+        &[
+            &SCHEMA_VERSION.to_string(),
+            &kind.as_str(),
+            &pinned,
+            // The day totals are kept in the desk's timezone (schema.sql).
+            &(i64::from(policy.tz.local_minus_utc()) * 1_000_000).to_string(),
+        ],
     )
     .map_err(explain)?;
     tx.batch_execute(&format!("GRANT {supervisor} TO {}", ident(&me)))

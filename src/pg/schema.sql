@@ -86,23 +86,87 @@ CREATE TABLE policy_history (
     payload          text NOT NULL DEFAULT '{}'
 );
 
--- Tickets per state, so queue counts cost nothing at any size.
+-- Counts kept with every write to tickets, so the queues and the dashboard
+-- cost the same at a million tickets as at ten (as on a file desk): tickets
+-- per state, per target date and per breach date (NO_DUE when no clock
+-- runs), and per local day of receipt, product, verdict kind and currency
+-- with the sum of the verdict amounts in cents (exact: amounts have two
+-- decimals). The local day is that of the offset in meta 'day_offset_us';
+-- without it the day totals are not kept, and rebuild_day_totals makes them
+-- for an offset (the console does when the desk's timezone is not theirs).
 CREATE TABLE state_counts (state text PRIMARY KEY, n bigint NOT NULL);
-CREATE FUNCTION count_states() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TABLE due_counts (day text COLLATE "C" PRIMARY KEY, n bigint NOT NULL);
+CREATE TABLE breach_counts (day text COLLATE "C" PRIMARY KEY, n bigint NOT NULL);
+CREATE TABLE daily_totals (
+    day      bigint NOT NULL,   -- local days since 1970-01-01
+    product  text NOT NULL,
+    kind     text NOT NULL,
+    currency text NOT NULL,
+    tickets  bigint NOT NULL,
+    cents    bigint NOT NULL,
+    PRIMARY KEY (day, product, kind, currency)
+);
+
+CREATE FUNCTION add_day_total(t refund_desk.tickets, off bigint, sign bigint) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO refund_desk.daily_totals AS d (day, product, kind, currency, tickets, cents)
+    SELECT (t.received_us + off) / 86400000000, t.product, t.verdict_kind,
+           coalesce(v ->> 'currency', ''), sign,
+           sign * coalesce(trunc((v ->> 'amount')::numeric * 100), 0)::bigint
+      FROM (SELECT t.verdict::jsonb AS v) AS j
+    ON CONFLICT (day, product, kind, currency) DO UPDATE
+       SET tickets = d.tickets + excluded.tickets, cents = d.cents + excluded.cents
+$$;
+
+CREATE FUNCTION count_tickets() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    was refund_desk.tickets;   -- all NULL for an insert
+    now_ refund_desk.tickets;  -- all NULL for a delete
+    off bigint;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE state_counts SET n = n - 1 WHERE state = OLD.state;
+    IF TG_OP <> 'INSERT' THEN was := OLD; END IF;
+    IF TG_OP <> 'DELETE' THEN now_ := NEW; END IF;
+    IF was.state IS DISTINCT FROM now_.state THEN
+        UPDATE refund_desk.state_counts SET n = n - 1 WHERE state = was.state;
+        IF now_.state IS NOT NULL THEN
+            INSERT INTO refund_desk.state_counts AS c (state, n) VALUES (now_.state, 1)
+                ON CONFLICT (state) DO UPDATE SET n = c.n + 1;
+        END IF;
     END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO state_counts AS c (state, n) VALUES (NEW.state, 1)
-            ON CONFLICT (state) DO UPDATE SET n = c.n + 1;
+    IF was.due_target IS DISTINCT FROM now_.due_target THEN
+        UPDATE refund_desk.due_counts SET n = n - 1 WHERE day = was.due_target;
+        IF now_.due_target IS NOT NULL THEN
+            INSERT INTO refund_desk.due_counts AS c (day, n) VALUES (now_.due_target, 1)
+                ON CONFLICT (day) DO UPDATE SET n = c.n + 1;
+        END IF;
+    END IF;
+    IF was.due_breach IS DISTINCT FROM now_.due_breach THEN
+        UPDATE refund_desk.breach_counts SET n = n - 1 WHERE day = was.due_breach;
+        IF now_.due_breach IS NOT NULL THEN
+            INSERT INTO refund_desk.breach_counts AS c (day, n) VALUES (now_.due_breach, 1)
+                ON CONFLICT (day) DO UPDATE SET n = c.n + 1;
+        END IF;
+    END IF;
+    IF (was.received_us, was.product, was.verdict_kind, was.verdict)
+       IS DISTINCT FROM (now_.received_us, now_.product, now_.verdict_kind, now_.verdict) THEN
+        off := (SELECT value::bigint FROM refund_desk.meta WHERE key = 'day_offset_us');
+        IF off IS NOT NULL AND coalesce(was.verdict, '') <> '' THEN
+            PERFORM refund_desk.add_day_total(was, off, -1);
+        END IF;
+        IF off IS NOT NULL AND coalesce(now_.verdict, '') <> '' THEN
+            PERFORM refund_desk.add_day_total(now_, off, 1);
+        END IF;
     END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER tickets_count_insert AFTER INSERT OR DELETE ON tickets
-    FOR EACH ROW EXECUTE FUNCTION count_states();
-CREATE TRIGGER tickets_count_update AFTER UPDATE OF state ON tickets
-    FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION count_states();
+    FOR EACH ROW EXECUTE FUNCTION count_tickets();
+CREATE TRIGGER tickets_count_update AFTER UPDATE ON tickets
+    FOR EACH ROW WHEN ((OLD.state, OLD.due_target, OLD.due_breach, OLD.received_us, OLD.product,
+                        OLD.verdict_kind, OLD.verdict)
+        IS DISTINCT FROM (NEW.state, NEW.due_target, NEW.due_breach, NEW.received_us, NEW.product,
+                          NEW.verdict_kind, NEW.verdict))
+    EXECUTE FUNCTION count_tickets();
 
 -- The audit trail and the policy history are append-only, whoever asks:
 -- no desk role is granted UPDATE, DELETE or TRUNCATE, and these triggers
@@ -306,6 +370,29 @@ BEGIN
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 END $$;
 
+-- The day totals for the local days of `off` (microseconds east of UTC),
+-- made afresh from the tickets: when a desk's timezone is not the one its
+-- totals were kept in. Writers wait meanwhile, so none is counted twice or
+-- not at all.
+CREATE FUNCTION rebuild_day_totals(off bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
+BEGIN
+    PERFORM require_role('agent');
+    LOCK TABLE tickets IN SHARE MODE;
+    IF (SELECT value FROM meta WHERE key = 'day_offset_us') IS NOT DISTINCT FROM off::text THEN
+        RETURN;
+    END IF;
+    INSERT INTO meta (key, value) VALUES ('day_offset_us', off::text)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    DELETE FROM daily_totals;
+    INSERT INTO daily_totals (day, product, kind, currency, tickets, cents)
+    SELECT (received_us + off) / 86400000000, product, verdict_kind,
+           coalesce(verdict::jsonb ->> 'currency', ''), count(*),
+           coalesce(sum(trunc((verdict::jsonb ->> 'amount')::numeric * 100)), 0)::bigint
+      FROM tickets WHERE verdict <> ''
+     GROUP BY 1, 2, 3, 4;
+END $$;
+
 REVOKE ALL ON ALL TABLES IN SCHEMA refund_desk FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA refund_desk FROM PUBLIC;
 GRANT USAGE ON SCHEMA refund_desk TO {agent}, {supervisor};
@@ -313,4 +400,4 @@ GRANT SELECT ON ALL TABLES IN SCHEMA refund_desk TO {agent}, {supervisor};
 GRANT EXECUTE ON FUNCTION record(jsonb), claim(text, bigint, bigint), release(text),
     set_role(text, text, text, text), role_of(text), require_role(text),
     record_policy(text, text, text, text, text, text, text, text, text),
-    set_policy_version(text) TO {agent}, {supervisor};
+    set_policy_version(text), rebuild_day_totals(bigint) TO {agent}, {supervisor};
