@@ -33,12 +33,12 @@ pub use dashboard::{Dashboard, DayTotals};
 pub use export::{PayoutFinding, PayoutRow};
 pub use import::{ImportOptions, ImportReport, ImportStep};
 pub(crate) use open::busy_timeout;
-pub(crate) use rows::load_case;
-pub(crate) use verdicts::parse_stored;
 pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort, SortKey, SortValue};
+pub(crate) use rows::{load_case, search_document};
 pub use tui_queries::VersionedProposal;
+pub(crate) use verdicts::parse_stored;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;
