@@ -2,27 +2,41 @@
 //!
 //! `BENCH_DB=path/to/desk.db cargo bench --bench console` measures an
 //! existing file (scripts/bench.sh builds a 1,000,000-ticket one); without
-//! it a 20,000-ticket demo file is built first. Prints p50 / p99 / max per
+//! it a 20,000-ticket demo file is built first. `BENCH_DB=postgresql:///…`
+//! measures a PostgreSQL desk over its socket the same way. Prints p50 / p99 / max per
 //! keystroke kind, against the p99 ≤ 5 ms target.
 
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use refund_desk::domain::calendar::Calendar;
 use refund_desk::domain::policy::Policy;
-use refund_desk::store::Store;
+use refund_desk::desk::{Desk, Location};
+use refund_desk::pg::PgStore;
+use refund_desk::store::{Access, Clock, Opening, Store};
 use refund_desk::tui::app::App;
 use refund_desk::tui::keymap::{Key, Keymap};
 use refund_desk::tui::theme::Theme;
 use std::time::{Duration, Instant};
 
-fn open(path: &std::path::Path) -> Store {
-    Store::open(
-        path,
-        Policy::builtin(),
-        Calendar::builtin_default(),
-        "bench",
-    )
-    .expect("open the bench database")
+fn open(path: &std::path::Path) -> Desk {
+    match Location::parse(path) {
+        Location::File(path) => Store::open(
+            &path,
+            Policy::builtin(),
+            Calendar::builtin_default(),
+            "bench",
+        )
+        .expect("open the bench database")
+        .into(),
+        Location::Postgres(url) => PgStore::open_with(
+            &url,
+            Policy::builtin(),
+            Calendar::builtin_default(),
+            Opening::new(Access::Console, Clock::from_env().expect("the clock")),
+        )
+        .expect("open the bench database")
+        .into(),
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -38,7 +52,7 @@ fn main() {
         None => {
             _tmp = tempfile::tempdir().unwrap();
             let db = _tmp.path().join("bench.db");
-            let mut store = Store::create(
+            let store = Store::create(
                 &db,
                 Policy::builtin(),
                 Calendar::builtin_default(),
@@ -48,7 +62,8 @@ fn main() {
             )
             .expect("create the bench database");
             let tickets = if quick { 500 } else { 20_000 };
-            refund_desk::cli::demo::fill(&mut store, tickets, 7, |_| {}).unwrap();
+            let mut desk = refund_desk::desk::Desk::from(store);
+            refund_desk::cli::demo::fill(&mut desk, tickets, 7, |_| {}).unwrap();
             db
         }
     };

@@ -137,5 +137,56 @@ echo
 echo "keystroke to frame again, desk file no longer cached:"
 BENCH_DB="$W/desk.db" cargo bench --quiet --bench console 2>/dev/null
 
+# 9. The same figures on PostgreSQL (SPEC §5), over a Unix socket on this
+#    box, durable (fsync on): a throwaway cluster from scripts/pg-cluster.
+#    The N-ticket desk is the same desk, moved over with `migrate --to`.
+if [ "${SKIP_PG:-0}" != 1 ]; then
+  PGW="$W/pg"
+  PG_CLUSTER_DURABLE=1 scripts/pg-cluster start "$PGW" >/dev/null
+  trap 'scripts/pg-cluster stop "$PGW" >/dev/null 2>&1 || true; rm -rf "$W"' EXIT
+  URL=$(scripts/pg-cluster url "$PGW" bench)
+  SOCK=$(python3 -c "import sys,urllib.parse as u; print(u.parse_qs(u.urlparse(sys.argv[1]).query)['host'][0])" "$URL")
+  echo
+  echo "PostgreSQL $("$(scripts/pg-cluster bindir)/postgres" --version | awk '{print $3}'), Unix socket, fsync on:"
+  row "figure" "measured" "target"
+  row "----" "----" "----"
+  # Every operator of the desk needs a login role of their name (the DBA's setup).
+  for who in $(sqlite3 "$W/desk.db" "SELECT name FROM operators"); do
+    psql -X -q -h "$SOCK" -d bench -U rd_super -c "DO \$\$BEGIN CREATE ROLE \"$who\" LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END\$\$" >/dev/null
+  done
+  t0=$(now); "$BIN" --db "$W/desk.db" migrate --to "$URL" >/dev/null 2>"$W/migrate.err"; t1=$(now)
+  row "migrate --to (the $N-ticket desk, verified)" "$(secs $t0 $t1) s" ""
+  read -r ours theirs < <(race "$BIN" --db "$URL" snapshot --width 120 --height 40 \
+    -- psql -X -q -h "$SOCK" -d bench -c "SELECT $COLS FROM refund_desk.tickets WHERE state = 'submitted' ORDER BY received_us, id LIMIT 40")
+  pg_frame_ratio=$(python3 -c "print(f'{$ours/$theirs:.2f}')")
+  row "cold start to first frame (snapshot 120x40)" "$(python3 -c "print(f'{$ours*1e3:.2f}')") ms" "≤ 1.3 × psql"
+  row "  psql, same first page (median of $RUNS)" "$(python3 -c "print(f'{$theirs*1e3:.2f}')") ms" "ratio ${pg_frame_ratio}×"
+  row "console RSS at $N tickets" "$(( $(rss "$URL") / 1024 )) MB" "≤ 40 MB, flat"
+  t0=$(now); "$BIN" --db "$URL" policy apply --policy-dir "$W/policy" >/dev/null; t1=$(now)
+  row "recompute all $N verdicts after a policy change" "$(secs $t0 $t1) s" "≤ 10 s"
+  "$BIN" --db "$URL" policy apply --builtin >/dev/null
+  # Import into an empty desk vs psql \copy of the same CSV into a plain table.
+  header=$(head -1 "$W/t.csv" | sed 's/\./_/g')
+  cols=$(python3 -c "import sys; print(', '.join(f'\"{c}\" text' for c in sys.argv[1].split(',')))" "$header")
+  ours_all=(); theirs_all=()
+  for i in 1 2 3; do
+    IURL=$(scripts/pg-cluster url "$PGW" imp$i); PURL=$(scripts/pg-cluster url "$PGW" plain$i)
+    t0=$(now); "$BIN" --db "$IURL" import "$W/t.jsonl" 2>/dev/null; t1=$(now)
+    ours_all+=("$(secs $t0 $t1)")
+    psql -X -q "$PURL" -c "CREATE TABLE t ($cols)"
+    t0=$(now); psql -X -q "$PURL" -c "\\copy t FROM '$W/t.csv' WITH (FORMAT csv, HEADER true)"; t1=$(now)
+    theirs_all+=("$(secs $t0 $t1)")
+  done
+  ours=$(med "${ours_all[@]}"); theirs=$(med "${theirs_all[@]}")
+  pg_import_ratio=$(python3 -c "print(f'{$theirs/$ours:.2f}')")
+  row "import JSONL ($IMPORT_N lines, median of 3)" "$(python3 -c "print(f'{$IMPORT_N/$ours:,.0f}')")/s" "≥ 0.4 × psql \\copy"
+  row "  psql \\copy of the same rows as CSV" "$(python3 -c "print(f'{$IMPORT_N/$theirs:,.0f}')")/s" "ratio ${pg_import_ratio}×"
+  echo
+  echo "keystroke to frame, $N tickets on PostgreSQL (cargo bench --bench console):"
+  BENCH_DB="$URL" cargo bench --quiet --bench console 2>/dev/null
+  echo
+  echo "PostgreSQL, measured in this run: first frame ${pg_frame_ratio}× psql, import ${pg_import_ratio}× psql \\copy"
+fi
+
 echo
 echo "issue 14, measured in this run: first frame ${frame_ratio}× sqlite3 (target ≤ 1.3×), import ${import_ratio}× sqlite3 .import (target ≥ 0.4×); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

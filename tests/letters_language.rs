@@ -247,10 +247,7 @@ fn sent_needs_a_role_on_the_desk() {
     let nobody = users.users[0].clone();
     let tmp = tempfile::tempdir().unwrap();
     let dir = users.shared_dir(tmp.path());
-    let desk = Desk {
-        db: dir.join("desk.db"),
-        dir: tmp,
-    };
+    let desk = Desk::sqlite_at(tmp, dir.join("desk.db"));
     desk_with(&desk);
     ok(&desk, "KO-2", &[&["take"], &["approve"]]);
     let before = events(&desk, "KO-2").len();

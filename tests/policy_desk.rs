@@ -98,10 +98,7 @@ fn os_users(tag: &str, n: usize) -> Option<TempUsers> {
 fn shared_desk(users: &TempUsers) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let shared = users.shared_dir(dir.path());
-    let desk = Desk {
-        db: shared.join("desk.db"),
-        dir,
-    };
+    let desk = Desk::sqlite_at(dir, shared.join("desk.db"));
     let (code, _, err) = desk.run(&["import", examples().to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     desk

@@ -55,7 +55,7 @@ fn day_totals_follow_imports_updates_and_policy_changes() {
     let desk = Desk::new();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let open = |policy: Policy| Store::open(&desk.db, policy, Calendar::plain(), "alice").unwrap();
-    let mut store = Store::create(
+    let store = Store::create(
         &desk.db,
         Policy::builtin(),
         Calendar::plain(),
@@ -64,7 +64,11 @@ fn day_totals_follow_imports_updates_and_policy_changes() {
         refund_desk::store::Clock::System,
     )
     .unwrap();
-    refund_desk::cli::demo::fill(&mut store, 1_500, 3, |_| {}).unwrap();
+    let mut either = refund_desk::desk::Desk::from(store);
+    refund_desk::cli::demo::fill(&mut either, 1_500, 3, |_| {}).unwrap();
+    let refund_desk::desk::Desk::Sqlite(mut store) = either else {
+        unreachable!("made as a SQLite desk")
+    };
     let totals = from_dashboard(&store, today);
     assert!(totals.len() > 50, "{}", totals.len());
     assert_eq!(totals, from_scratch(&store, today));

@@ -13,7 +13,7 @@ const NOW: &str = "2026-11-23T10:00:00+08:00";
 
 fn desk() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(
+    let store = Store::create(
         &dir.path().join("desk.db"),
         Policy::builtin(),
         Calendar::builtin_default(),
@@ -24,8 +24,12 @@ fn desk() -> (tempfile::TempDir, Store) {
     .unwrap();
     // Demo tickets, a few hundred walked through the workflow by alice and
     // bob: queues of very different sizes, as on a real desk.
-    let walked = refund_desk::cli::demo::fill(&mut store, 1_500, 3, |_| {}).unwrap();
+    let mut either = refund_desk::desk::Desk::from(store);
+    let walked = refund_desk::cli::demo::fill(&mut either, 1_500, 3, |_| {}).unwrap();
     assert!(walked > 300);
+    let refund_desk::desk::Desk::Sqlite(store) = either else {
+        unreachable!("made as a SQLite desk")
+    };
     (dir, store)
 }
 

@@ -23,7 +23,7 @@ fn open_as(first: &mut Store, name: &str, role: Role) -> Store {
     .unwrap()
 }
 
-fn state(store: &Store, id: &str) -> String {
+fn state(store: &refund_desk::desk::Desk, id: &str) -> String {
     store.detail(id).unwrap().case.state.to_string()
 }
 

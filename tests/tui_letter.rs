@@ -159,10 +159,12 @@ fn wide_glyphs_under_the_popup_never_spill_into_its_border() {
     }
 }
 
-fn letters_sent(store: &refund_desk::store::Store, id: &str) -> Vec<serde_json::Value> {
-    store
-        .detail(id)
-        .unwrap()
+fn letters_sent(store: &refund_desk::desk::Desk, id: &str) -> Vec<serde_json::Value> {
+    sent_in(store.detail(id).unwrap())
+}
+
+fn sent_in(detail: refund_desk::store::Detail) -> Vec<serde_json::Value> {
+    detail
         .events
         .into_iter()
         .filter(|e| e.action == "letter_sent")
@@ -228,7 +230,7 @@ fn a_letter_drafted_before_the_ticket_changed_is_not_recorded() {
     };
     bob.act("JA-3001", &appeal, &actor, None, at(NOW)).unwrap();
     press(&mut app, "s");
-    assert!(letters_sent(&bob, "JA-3001").is_empty());
+    assert!(sent_in(bob.detail("JA-3001").unwrap()).is_empty());
     let text = screen(&mut app, 100, 30);
     assert!(
         text.contains("JA-3001 changed by bob at") && text.contains("not recorded"),

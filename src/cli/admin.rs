@@ -106,3 +106,45 @@ pub fn check(setup: &Setup) -> anyhow::Result<ExitCode> {
         ExitCode::Error
     })
 }
+
+/// `migrate --to URL`: the desk (a SQLite file) into an empty PostgreSQL
+/// database; success only once every table's count and digest match.
+pub fn migrate(setup: &Setup, to: &str) -> anyhow::Result<ExitCode> {
+    if !crate::desk::location::is_url(to) {
+        eprintln!("refund-desk: migrate: --to takes a postgres:// or postgresql:// URL");
+        return Ok(ExitCode::Usage);
+    }
+    let mut desk = setup.open_reader()?;
+    let shown = desk.shown();
+    let Some(source) = desk.sqlite() else {
+        eprintln!("refund-desk: migrate: {shown} is a PostgreSQL desk already; migrate copies a SQLite desk");
+        return Ok(ExitCode::Usage);
+    };
+    // Only a supervisor moves the whole desk, audit trail and roles included.
+    if source.actor()?.role != crate::domain::workflow::Role::Supervisor {
+        eprintln!("refund-desk: migrate: only a supervisor can migrate the desk");
+        return Ok(ExitCode::Error);
+    }
+    let checks = crate::pg::migrate::migrate(source, to)?;
+    let target = crate::desk::Location::Postgres(to.to_string()).shown();
+    let mut all = true;
+    for c in &checks {
+        let ok = c.matches();
+        all &= ok;
+        println!(
+            "{:<15} {:>9} rows → {:>9} rows  sha256 {}…  {}",
+            c.table,
+            c.source_rows,
+            c.target_rows,
+            &c.target_digest[..16],
+            if ok { "same" } else { "DIFFERENT" }
+        );
+    }
+    if all {
+        eprintln!("migrated {shown} to {target}: every table's rows and digest match");
+        Ok(ExitCode::Ok)
+    } else {
+        eprintln!("refund-desk: migrate: the copy at {target} does NOT match {shown}; drop that database and try again");
+        Ok(ExitCode::Error)
+    }
+}

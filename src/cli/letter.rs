@@ -14,7 +14,7 @@ pub fn run(setup: &Setup, id: &str, sent: bool) -> anyhow::Result<ExitCode> {
         setup.open_reader()?
     };
     let d = store.detail(id)?;
-    let letter = match d.letter(&store.policy()) {
+    let letter = match d.letter(store.policy()) {
         Ok(l) => l,
         Err(why) => {
             eprintln!("refund-desk: letter {id}: {why}");

@@ -122,6 +122,12 @@ pub enum Command {
     },
     /// Check the database: integrity, and every stored verdict against a fresh evaluation.
     Check,
+    /// Copy this SQLite desk into an empty PostgreSQL database and verify the copy.
+    Migrate {
+        /// The PostgreSQL database: postgres://… or postgresql://…
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Write the desk's records out: payouts for finance, the audit trail for archiving.
     Export {
         #[command(subcommand)]
@@ -256,6 +262,7 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Policy { command }) => policy::run(&setup, command),
         Some(Command::Backup { path }) => admin::backup(&setup, &path),
         Some(Command::Check) => admin::check(&setup),
+        Some(Command::Migrate { to }) => admin::migrate(&setup, &to),
         Some(Command::Export { command }) => export::run(&setup, command),
         Some(Command::Snapshot(args)) => snapshot::run(&setup, cli.demo, &args),
         Some(Command::Completions { shell }) => {

@@ -152,7 +152,7 @@ fn due_text(d: &DueText) -> String {
 
 fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCode> {
     let store = setup.open_reader()?;
-    let (new_policy, new_calendar) = files.load(setup, &store.policy())?;
+    let (new_policy, new_calendar) = files.load(setup, store.policy())?;
     // It lists tickets: only for people of the desk.
     if let Err(e) = store.actor() {
         eprintln!("refund-desk: {e}");
@@ -260,7 +260,7 @@ fn diff(setup: &Setup, files: &PolicyFiles, json: bool) -> anyhow::Result<ExitCo
 
 fn apply(setup: &Setup, files: &PolicyFiles) -> anyhow::Result<ExitCode> {
     let mut store = setup.open_store()?;
-    let (policy, calendar) = files.load(setup, &store.policy())?;
+    let (policy, calendar) = files.load(setup, store.policy())?;
     match store.apply_policy(policy, calendar) {
         Ok(Some(a)) => {
             println!(

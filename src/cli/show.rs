@@ -38,7 +38,7 @@ pub fn run(setup: &Setup, id: &str, as_json: bool) -> anyhow::Result<ExitCode> {
     let store = setup.open_reader()?;
     let d = store.detail(id)?;
     if as_json {
-        let json = serde_json::to_string_pretty(&detail_json(&d, &store.policy()))?;
+        let json = serde_json::to_string_pretty(&detail_json(&d, store.policy()))?;
         println!("{}", crate::text::json_for_terminal(json));
         return Ok(ExitCode::Ok);
     }

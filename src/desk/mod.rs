@@ -3,7 +3,7 @@
 //! embedded default); a `postgres://` or `postgresql://` URL is a desk on a
 //! PostgreSQL server (SPEC §5). Every method has the same meaning on both.
 
-mod location;
+pub mod location;
 
 pub use location::Location;
 
@@ -22,6 +22,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use std::io::Read;
 use std::path::Path;
 
+// One desk per process: the size of the SQLite variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Desk {
     Sqlite(Store),
     Postgres(Box<PgStore>),

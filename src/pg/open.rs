@@ -26,7 +26,7 @@ pub struct Names {
 }
 
 impl Names {
-    fn of(database: &str) -> Names {
+    pub(crate) fn of(database: &str) -> Names {
         Names {
             database: database.to_string(),
             owner: format!("{database}_owner"),
@@ -104,6 +104,59 @@ pub(crate) fn create(
     kind: DeskKind,
     clock: Clock,
 ) -> anyhow::Result<Made> {
+    create_with(url, |tx, names, me| {
+        let at = crate::store::stamp(clock.now());
+        let pinned = if clock.is_pinned() {
+            "pinned"
+        } else {
+            "system"
+        };
+        tx.execute(
+            "INSERT INTO refund_desk.meta (key, value)
+             VALUES ('desk_kind', $1), ('clock', $2), ('day_offset_us', $3)",
+            &[
+                &kind.as_str(),
+                &pinned,
+                // The day totals are kept in the desk's timezone (schema.sql).
+                &(i64::from(policy.tz.local_minus_utc()) * 1_000_000).to_string(),
+            ],
+        )
+        .map_err(explain)?;
+        tx.batch_execute(&format!(
+            "GRANT {} TO {}",
+            ident(&names.supervisor),
+            ident(me)
+        ))
+        .map_err(explain)?;
+        tx.execute(
+            "INSERT INTO refund_desk.events (ticket_id, action, operator, at, note, payload)
+             VALUES (NULL, 'role_grant', $1, $2, 'created the desk', $3)",
+            &[
+                &me,
+                &at,
+                &serde_json::json!({"user": me, "role": "supervisor", "previous": null})
+                    .to_string(),
+            ],
+        )
+        .map_err(explain)?;
+        super::policy::record_change(
+            tx,
+            "created",
+            policy,
+            &crate::store::CalendarSource::of(calendar),
+            (me, &at),
+            serde_json::json!({}),
+        )
+    })
+}
+
+/// Makes the desk's roles and schema in the database at `url`, then lets
+/// `fill` write its first rows as the owner role, all in one transaction
+/// (`init` seeds a new desk; `migrate` copies one in).
+pub(crate) fn create_with(
+    url: &str,
+    fill: impl FnOnce(&mut postgres::Transaction, &Names, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<Made> {
     let shown = crate::desk::Location::Postgres(url.to_string()).shown();
     let mut client = connect(url)?;
     if has_desk(&mut client)? {
@@ -164,44 +217,12 @@ pub(crate) fn create(
     tx.batch_execute(&ddl)
         .map_err(explain)
         .with_context(|| format!("{shown}: cannot make the desk's tables"))?;
-    let at = crate::store::stamp(clock.now());
-    let pinned = if clock.is_pinned() {
-        "pinned"
-    } else {
-        "system"
-    };
     tx.execute(
-        "INSERT INTO refund_desk.meta (key, value) VALUES
-            ('schema_version', $1), ('desk_kind', $2), ('clock', $3), ('day_offset_us', $4)",
-        &[
-            &SCHEMA_VERSION.to_string(),
-            &kind.as_str(),
-            &pinned,
-            // The day totals are kept in the desk's timezone (schema.sql).
-            &(i64::from(policy.tz.local_minus_utc()) * 1_000_000).to_string(),
-        ],
+        "INSERT INTO refund_desk.meta (key, value) VALUES ('schema_version', $1)",
+        &[&SCHEMA_VERSION.to_string()],
     )
     .map_err(explain)?;
-    tx.batch_execute(&format!("GRANT {supervisor} TO {}", ident(&me)))
-        .map_err(explain)?;
-    tx.execute(
-        "INSERT INTO refund_desk.events (ticket_id, action, operator, at, note, payload)
-         VALUES (NULL, 'role_grant', $1, $2, 'created the desk', $3)",
-        &[
-            &me,
-            &at,
-            &serde_json::json!({"user": me, "role": "supervisor", "previous": null}).to_string(),
-        ],
-    )
-    .map_err(explain)?;
-    super::policy::record_change(
-        &mut tx,
-        "created",
-        policy,
-        &crate::store::CalendarSource::of(calendar),
-        (&me, &at),
-        serde_json::json!({}),
-    )?;
+    fill(&mut tx, &names, &me)?;
     tx.batch_execute("RESET ROLE").map_err(explain)?;
     tx.commit().map_err(explain)?;
     Ok(Made::Made)

@@ -386,7 +386,7 @@ impl PgStore {
         };
         let (raw, verdict, wf): (String, String, String) =
             (row.try_get(0)?, row.try_get(1)?, row.try_get(3)?);
-        let ticket = crate::store::parse_stored(id, &raw)?;
+        let ticket = crate::store::parse_stored_ticket(id, &raw)?;
         let case = crate::store::load_case(&wf, &ticket, &self.policy)?;
         let events = client
             .query_typed(

@@ -20,6 +20,12 @@ pub(crate) struct Seen {
     /// it be); None once another process has written, for good: what it
     /// wrote is not in the sets.
     version: Option<i64>,
+    /// The last ticket rowid this load inserted (0: none yet). Rowids grow
+    /// by one per insert, so a desk whose largest rowid is another holds
+    /// rows someone else wrote — also those committed before `start` read
+    /// its `data_version`, which that alone cannot see (eight importers
+    /// racing into a new file met a UNIQUE failure that way).
+    last_rowid: i64,
 }
 
 fn hash(s: &str) -> u64 {
@@ -40,6 +46,7 @@ impl Seen {
             ids: HashSet::new(),
             accounts: HashSet::new(),
             version: Some(data_version(conn)?),
+            last_rowid: 0,
         })
     }
 
@@ -48,6 +55,15 @@ impl Seen {
     pub(crate) fn check(&mut self, conn: &Connection) -> rusqlite::Result<bool> {
         if self.version.is_some() && self.version != Some(data_version(conn)?) {
             self.version = None;
+        }
+        if self.version.is_some() {
+            let max: i64 =
+                conn.query_row("SELECT coalesce(max(rowid), 0) FROM tickets", [], |r| {
+                    r.get(0)
+                })?;
+            if max != self.last_rowid {
+                self.version = None;
+            }
         }
         Ok(self.version.is_some())
     }
@@ -60,6 +76,11 @@ impl Seen {
     /// Whether the desk may hold a ticket of `account`.
     pub(crate) fn may_have_account(&self, account: &str) -> bool {
         self.version.is_none() || self.accounts.contains(&hash(account))
+    }
+
+    /// A ticket this load inserted, with its rowid.
+    pub(crate) fn inserted(&mut self, rowid: i64) {
+        self.last_rowid = self.last_rowid.max(rowid);
     }
 
     pub(crate) fn wrote(&mut self, id: &str, account: &str) {
@@ -77,18 +98,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.db");
         let mine = Connection::open(&path).unwrap();
-        mine.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x)")
+        mine.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE tickets (x)")
             .unwrap();
         let mut seen = Seen::start(&mine).unwrap();
-        mine.execute_batch("INSERT INTO t VALUES (1)").unwrap();
+        mine.execute_batch("INSERT INTO tickets VALUES (1)").unwrap();
+        seen.inserted(mine.last_insert_rowid());
         assert!(seen.check(&mine).unwrap(), "its own writes change nothing");
         seen.wrote("A-1", "acct");
         assert!(seen.may_have_id("A-1") && !seen.may_have_id("A-2"));
         assert!(seen.may_have_account("acct") && !seen.may_have_account("other"));
         let theirs = Connection::open(&path).unwrap();
-        theirs.execute_batch("INSERT INTO t VALUES (2)").unwrap();
+        theirs.execute_batch("INSERT INTO tickets VALUES (2)").unwrap();
         assert!(!seen.check(&mine).unwrap());
         assert!(seen.may_have_id("A-2") && seen.may_have_account("other"));
         assert!(!seen.check(&mine).unwrap(), "for good");
+    }
+
+    #[test]
+    fn rows_written_before_the_load_began_are_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        let mine = Connection::open(&path).unwrap();
+        mine.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE tickets (x)")
+            .unwrap();
+        let theirs = Connection::open(&path).unwrap();
+        theirs.execute_batch("INSERT INTO tickets VALUES (1)").unwrap();
+        // The baseline is read after their commit: data_version cannot tell.
+        let mut seen = Seen::start(&mine).unwrap();
+        assert!(!seen.check(&mine).unwrap());
+        assert!(seen.may_have_id("anything"));
     }
 }

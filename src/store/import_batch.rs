@@ -349,6 +349,7 @@ impl<'a> BatchWriter<'a> {
                 )?;
                 self.search.add(self.tx.last_insert_rowid(), doc);
                 if let Some(s) = self.seen.as_deref_mut() {
+                    s.inserted(self.tx.last_insert_rowid());
                     s.wrote(&t.id, &t.account_id);
                 }
                 if let Some(d) = due {

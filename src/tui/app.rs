@@ -196,7 +196,7 @@ impl App {
     }
 
     pub fn operator(&self) -> &str {
-        &self.store.operator()
+        self.store.operator()
     }
 
     /// The current queue narrowed by the filters and the search.

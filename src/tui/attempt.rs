@@ -76,7 +76,7 @@ impl App {
             }
         }
         let (id, version) = (d.ticket.id.clone(), d.version);
-        let form = Form::for_verb(verb, d, &self.store.policy(), &self.team, self.operator());
+        let form = Form::for_verb(verb, d, self.store.policy(), &self.team, self.operator());
         self.claim(&id, true);
         if let Some(form) = form {
             self.popups.push(Popup::Form(form));
@@ -150,8 +150,8 @@ impl App {
         let cx = Context {
             ticket: &d.ticket,
             verdict: &d.verdict,
-            policy: &self.store.policy(),
-            calendar: &self.store.calendar(),
+            policy: self.store.policy(),
+            calendar: self.store.calendar(),
             actor: &actor,
             now: self.now,
         };

@@ -145,8 +145,8 @@ impl App {
         let cx = Context {
             ticket: &d.ticket,
             verdict: &d.verdict,
-            policy: &self.store.policy(),
-            calendar: &self.store.calendar(),
+            policy: self.store.policy(),
+            calendar: self.store.calendar(),
             actor: &actor,
             now: self.now,
         };

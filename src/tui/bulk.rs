@@ -224,7 +224,7 @@ impl App {
                 states.join(", ")
             ));
         };
-        let (policy, team, me) = (&self.store.policy(), &self.team, self.operator());
+        let (policy, team, me) = (self.store.policy(), &self.team, self.operator());
         let ids = self.marks.ids().to_vec();
         match Form::for_verb(verb, lead, policy, team, me) {
             Some(mut form) => {
@@ -259,8 +259,8 @@ impl App {
         let cx = Context {
             ticket: &d.ticket,
             verdict: &d.verdict,
-            policy: &self.store.policy(),
-            calendar: &self.store.calendar(),
+            policy: self.store.policy(),
+            calendar: self.store.calendar(),
             actor,
             now: self.now,
         };

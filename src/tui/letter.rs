@@ -37,7 +37,7 @@ impl App {
             return self.error("no ticket selected");
         };
         let (id, version) = (d.ticket.id.clone(), d.version);
-        let drafted = d.letter(&self.store.policy());
+        let drafted = d.letter(self.store.policy());
         match drafted {
             Ok(letter) => self.popups.push(Popup::Letter {
                 id,

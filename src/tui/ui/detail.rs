@@ -203,7 +203,7 @@ pub fn lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
     match d.due {
         Some(due) if d.case.state.stage().is_some() => {
             let (label, _) =
-                crate::tui::sla::label(&app.store.calendar(), d.case.state, Some(due), app.today());
+                crate::tui::sla::label(app.store.calendar(), d.case.state, Some(due), app.today());
             let breach = due
                 .breach
                 .map(|b| format!(" · breach {b}"))

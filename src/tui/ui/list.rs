@@ -39,7 +39,7 @@ pub fn verdict_cell(v: &Verdict) -> String {
 /// The SLA cell of a row and its style.
 fn sla_cell(app: &App, r: &ListRow) -> (String, Style) {
     let (label, level) = row_label(
-        &app.store.calendar(),
+        app.store.calendar(),
         &r.state,
         r.due_target.as_deref(),
         r.due_breach.as_deref(),
