@@ -367,8 +367,15 @@ impl PgStore {
             )));
         }
         use fallible_iterator::FallibleIterator as _;
-        // Polls the socket without waiting: None when nothing more came.
-        let arrived = client.notifications().iter().count().map_err(explain)?;
+        // Not `iter()`: it polls the connection without ever letting the
+        // client's runtime read the socket, so a notification that came
+        // while the console sat idle stayed unseen until its next query.
+        // A zero timeout turns the runtime once (an epoll with no wait).
+        let arrived = client
+            .notifications()
+            .timeout_iter(std::time::Duration::ZERO)
+            .count()
+            .map_err(explain)?;
         self.changes.set(self.changes.get() + arrived as i64);
         Ok(self.changes.get())
     }

@@ -206,11 +206,12 @@ CREATE TRIGGER leases_notify AFTER INSERT OR UPDATE OR DELETE ON leases
     FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
 
 -- The operator's desk role, from the group roles session_user is in.
+-- ({agent} and {supervisor} are quoted identifiers: ::regrole reads them so.)
 CREATE FUNCTION role_of(who text) RETURNS text LANGUAGE sql STABLE
 SET search_path = refund_desk, pg_catalog AS $$
     SELECT CASE
-        WHEN pg_has_role(who, '{supervisor}', 'MEMBER') THEN 'supervisor'
-        WHEN pg_has_role(who, '{agent}', 'MEMBER') THEN 'agent'
+        WHEN pg_has_role(who, '{supervisor}'::regrole, 'MEMBER') THEN 'supervisor'
+        WHEN pg_has_role(who, '{agent}'::regrole, 'MEMBER') THEN 'agent'
     END
     WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = who)
 $$;
@@ -344,10 +345,10 @@ BEGIN
         RETURN false;
     END IF;
     IF previous IS NOT NULL THEN
-        EXECUTE format('REVOKE %I FROM %I', CASE previous WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+        EXECUTE format('REVOKE %s FROM %I', CASE previous WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
     END IF;
     IF wanted IS NOT NULL THEN
-        EXECUTE format('GRANT %I TO %I', CASE wanted WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
+        EXECUTE format('GRANT %s TO %I', CASE wanted WHEN 'agent' THEN '{agent}' ELSE '{supervisor}' END, who);
     END IF;
     INSERT INTO events (ticket_id, action, operator, at, note, payload)
     VALUES (NULL, CASE WHEN wanted IS NULL THEN 'role_revoke' ELSE 'role_grant' END, session_user, at, note,
