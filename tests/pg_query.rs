@@ -289,3 +289,132 @@ fn the_console_follows_another_process_change_through_notify() {
 fn refund_desk_press(app: &mut App, keys: &str) {
     tui_support::press(app, keys);
 }
+
+type Totals = std::collections::BTreeMap<(String, String, String, String), (u64, String)>;
+
+fn open_as(url: &str, access: Access) -> PgStore {
+    PgStore::open_with(
+        url,
+        Policy::builtin(),
+        Calendar::builtin_default(),
+        Opening::new(access, Clock::Pinned(tui_support::at(common::NOW))),
+    )
+    .unwrap()
+}
+
+fn from_dashboard(store: &PgStore, today: chrono::NaiveDate) -> Totals {
+    let mut out = Totals::new();
+    for d in store.dashboard(today).unwrap().days {
+        let key = (d.day.to_string(), d.product, d.kind, d.currency);
+        out.insert(key, (d.tickets, d.amount.to_string()));
+    }
+    out
+}
+
+/// The 30 days' totals counted afresh from the tickets as listed.
+fn from_scratch(store: &PgStore, today: chrono::NaiveDate) -> Totals {
+    let from = today - chrono::Days::new(29);
+    let mut sums = std::collections::BTreeMap::new();
+    store
+        .for_each(&Default::default(), |r| {
+            let day = chrono::DateTime::parse_from_rfc3339(&r.received_at)?
+                .with_timezone(&store.policy.tz)
+                .date_naive();
+            if day >= from && day <= today {
+                let key = (
+                    day.to_string(),
+                    r.product.clone(),
+                    r.verdict.kind.to_string(),
+                    r.verdict.currency.clone(),
+                );
+                let e = sums
+                    .entry(key)
+                    .or_insert((0u64, rust_decimal::Decimal::ZERO));
+                e.0 += 1;
+                e.1 += r.verdict.amount.unwrap_or_default();
+            }
+            Ok(())
+        })
+        .unwrap();
+    sums.into_iter()
+        .map(|(k, (n, a))| {
+            (
+                k,
+                (
+                    n,
+                    rust_decimal::Decimal::new(
+                        (a * rust_decimal::Decimal::from(100))
+                            .trunc()
+                            .try_into()
+                            .unwrap(),
+                        2,
+                    )
+                    .to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn day_totals_follow_every_change_and_are_made_again_for_another_timezone() {
+    let (_file, url) = both_desks();
+    let today = tui_support::at(common::NOW).date_naive();
+    let store = open_as(&url, Access::Console);
+    let before = from_dashboard(&store, today);
+    assert!(before.len() > 5, "{before:?}");
+    assert_eq!(before, from_scratch(&store, today));
+
+    // Another process gives LC-9002 another verdict and moves it two days
+    // back (through the desk's own function, as any writer does).
+    let refund = store.detail("LC-9001").unwrap();
+    let moved = chrono::DateTime::parse_from_rfc3339("2026-10-31T09:00:00+08:00").unwrap();
+    let verdict = refund_desk::domain::policy::Verdict {
+        kind: refund_desk::domain::policy::VerdictKind::FullRefund,
+        amount: Some("12.34".parse().unwrap()),
+        currency: "EUR".into(),
+        ..refund.verdict.clone()
+    };
+    let change = serde_json::json!([{
+        "ticket_id": "LC-9002", "action": "note", "from_state": "submitted",
+        "to_state": "submitted", "at": "2026-11-23T02:00:00.000Z", "payload": "{}",
+        "change": {
+            "verdict": serde_json::to_string(&verdict).unwrap(), "verdict_kind": "full_refund",
+            "received_us": moved.timestamp_micros(), "received_at": moved.to_rfc3339(),
+        }
+    }]);
+    let sql = format!(
+        "SELECT refund_desk.record('{}'::jsonb)",
+        change.to_string().replace('\'', "''")
+    );
+    let out = cluster().psql_as(None, &url, &sql);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = from_dashboard(&store, today);
+    assert_ne!(after, before);
+    assert_eq!(after, from_scratch(&store, today));
+    let eur = after
+        .iter()
+        .find(|(k, _)| k.0 == "2026-10-31" && k.2 == "full_refund" && k.3 == "EUR")
+        .unwrap();
+    assert_eq!(eur.1 .1, "12.34");
+
+    // Totals kept in another timezone: a reader sums the tickets and
+    // writes nothing, a console makes them again.
+    let db = url.split('?').next().unwrap().rsplit('/').next().unwrap();
+    let offset = |sql: &str| cluster().superuser_sql(db, sql).trim().to_string();
+    offset("UPDATE refund_desk.meta SET value = '0' WHERE key = 'day_offset_us'");
+    let reader = open_as(&url, Access::Read);
+    assert_eq!(from_dashboard(&reader, today), after);
+    let kept = "SELECT value FROM refund_desk.meta WHERE key = 'day_offset_us'";
+    assert_eq!(offset(kept), "0", "a reader never writes");
+    assert_eq!(
+        from_dashboard(&open_as(&url, Access::Console), today),
+        after
+    );
+    assert_eq!(offset(kept), (8 * 3600 * 1_000_000i64).to_string());
+    assert_eq!(from_dashboard(&reader, today), after);
+}
