@@ -8,9 +8,9 @@
 
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use refund_desk::desk::{Desk, Location};
 use refund_desk::domain::calendar::Calendar;
 use refund_desk::domain::policy::Policy;
-use refund_desk::desk::{Desk, Location};
 use refund_desk::pg::PgStore;
 use refund_desk::store::{Access, Clock, Opening, Store};
 use refund_desk::tui::app::App;

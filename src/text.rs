@@ -223,6 +223,14 @@ fn spaced(s: &str, out: &mut String) {
     out.push_str(&s[run..]);
 }
 
+/// `s` with every CJK character set apart by spaces, as search documents
+/// have them: a trigram index then holds each such character as a word.
+pub fn spaced_cjk(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    spaced(s, &mut out);
+    out
+}
+
 /// The text the search index holds for a ticket.
 pub fn search_document(parts: &[Option<&str>]) -> String {
     let len: usize = parts.iter().flatten().map(|p| p.len() + 1).sum();

@@ -94,7 +94,11 @@ fn a_migrated_desk_lists_shows_and_continues_as_the_file_does() {
     assert!(rows.len() >= 20);
     for row in &rows {
         let id = row["id"].as_str().unwrap();
-        assert_eq!(file.run(&["show", id, "--json"]).1, on(&url, &["show", id, "--json"]).1, "{id}");
+        assert_eq!(
+            file.run(&["show", id, "--json"]).1,
+            on(&url, &["show", id, "--json"]).1,
+            "{id}"
+        );
     }
 
     // And it continues: the next action on each gets the same result.
@@ -102,7 +106,10 @@ fn a_migrated_desk_lists_shows_and_continues_as_the_file_does() {
     let a = file.act(id, &["evaluate"]);
     let b = on(&url, &["act", id, "evaluate"]);
     assert_eq!((a.0, &a.1), (b.0, &b.1), "{} / {}", a.2, b.2);
-    assert_eq!(file.run(&["show", id, "--json"]).1, on(&url, &["show", id, "--json"]).1);
+    assert_eq!(
+        file.run(&["show", id, "--json"]).1,
+        on(&url, &["show", id, "--json"]).1
+    );
 
     // A desk already there is never migrated over.
     let (code, _, err) = file.run(&["migrate", "--to", &url]);
@@ -122,7 +129,10 @@ fn an_operator_without_a_login_role_stops_the_migration_before_anything_is_writt
     let url = pg.fresh_database();
     let (code, _, err) = file.run(&["migrate", "--to", &url]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains(agent.as_str()) && err.contains("login role"), "{err}");
+    assert!(
+        err.contains(agent.as_str()) && err.contains("login role"),
+        "{err}"
+    );
     let db = url.split('/').nth(3).unwrap().split('?').next().unwrap();
     let schemas = pg.superuser_sql(
         db,

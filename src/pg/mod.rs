@@ -7,6 +7,7 @@
 //! the workflow, the audit trail or the roles.
 
 mod act;
+mod dashboard;
 mod export;
 mod import;
 pub mod migrate;

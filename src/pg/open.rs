@@ -114,8 +114,14 @@ pub(crate) fn create(
             "system"
         };
         tx.execute(
-            "INSERT INTO refund_desk.meta (key, value) VALUES ('desk_kind', $1), ('clock', $2)",
-            &[&kind.as_str(), &pinned],
+            "INSERT INTO refund_desk.meta (key, value)
+             VALUES ('desk_kind', $1), ('clock', $2), ('day_offset_us', $3)",
+            &[
+                &kind.as_str(),
+                &pinned,
+                // The day totals are kept in the desk's timezone (schema.sql).
+                &(i64::from(policy.tz.local_minus_utc()) * 1_000_000).to_string(),
+            ],
         )
         .map_err(explain)?;
         tx.batch_execute(&format!(

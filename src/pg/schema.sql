@@ -9,8 +9,10 @@ SET search_path = refund_desk, pg_catalog;
 
 CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
 
+-- Ids and due dates sort byte by byte, as on a file desk, whatever the
+-- database's locale: keyset pages compare (due_target, id) with the index.
 CREATE TABLE tickets (
-    id               text PRIMARY KEY,
+    id               text COLLATE "C" PRIMARY KEY,
     raw              text NOT NULL,          -- the JSON as received
     received_us      bigint NOT NULL,        -- instant, for "earlier" and sorting
     received_at      text NOT NULL,          -- as given, offset included
@@ -25,7 +27,7 @@ CREATE TABLE tickets (
     state            text NOT NULL,
     assignee         text,
     pending          boolean NOT NULL DEFAULT false,
-    due_target       text,
+    due_target       text COLLATE "C",
     due_breach       text,
     wf               text NOT NULL,          -- workflow case JSON
     version          bigint NOT NULL DEFAULT 1,
@@ -41,9 +43,21 @@ CREATE INDEX tickets_by_state ON tickets (state, received_us, id);
 CREATE INDEX tickets_by_state_verdict ON tickets (state, verdict_kind, received_us, id);
 CREATE INDEX tickets_by_verdict ON tickets (verdict_kind, received_us, id);
 CREATE INDEX tickets_by_product ON tickets (product, received_us, id);
-CREATE INDEX tickets_by_assignee ON tickets (assignee, received_us, id) WHERE assignee IS NOT NULL;
+-- The state in it: Mine (an assignee's open tickets) is counted from the
+-- index alone (30 ms for 120,000 tickets, 390 from the rows).
+CREATE INDEX tickets_by_assignee ON tickets (assignee, received_us, id) INCLUDE (state)
+    WHERE assignee IS NOT NULL;
 CREATE INDEX tickets_by_due ON tickets (due_target, id);
 CREATE INDEX tickets_pending ON tickets (received_us, id) WHERE pending;
+-- Sorted by due date, a queue, Mine and Pending walk their own range in
+-- order (by tickets_by_due with a filter, Review took a second at 1M).
+CREATE INDEX tickets_by_state_due ON tickets (state, due_target, id);
+CREATE INDEX tickets_by_assignee_due ON tickets (assignee, due_target, id) WHERE assignee IS NOT NULL;
+CREATE INDEX tickets_pending_due ON tickets (due_target, id) WHERE pending;
+-- Overdue in received order: the tickets with a running clock, their
+-- target date in the index so the walk past those not yet due reads no row.
+CREATE INDEX tickets_open ON tickets (received_us, id) INCLUDE (due_target)
+    WHERE due_target < '9999-12-31';
 CREATE UNIQUE INDEX tickets_by_payout_reference ON tickets (payout_reference)
     WHERE payout_reference IS NOT NULL;
 -- Substring search in any script: trigrams of the lower-cased document
@@ -52,7 +66,7 @@ CREATE INDEX tickets_search ON tickets USING gin (search public.gin_trgm_ops);
 
 CREATE TABLE events (
     seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    ticket_id  text REFERENCES tickets (id),   -- NULL: a desk-level event
+    ticket_id  text COLLATE "C" REFERENCES tickets (id),   -- NULL: a desk-level event
     action     text NOT NULL,
     from_state text,
     to_state   text,
@@ -66,7 +80,7 @@ CREATE INDEX events_payouts ON events (ticket_id, seq)
     WHERE action IN ('execute', 'sign_off', 'payout_returned', 'complete');
 
 CREATE TABLE leases (
-    ticket_id text PRIMARY KEY REFERENCES tickets (id),
+    ticket_id text COLLATE "C" PRIMARY KEY REFERENCES tickets (id),
     operator  text NOT NULL,
     until_us  bigint NOT NULL
 );
@@ -84,36 +98,152 @@ CREATE TABLE policy_history (
     payload          text NOT NULL DEFAULT '{}'
 );
 
--- Tickets per state, so queue counts cost nothing at any size.
+-- Counts kept with every write to tickets, so the queues and the dashboard
+-- cost the same at a million tickets as at ten (as on a file desk): tickets
+-- per state, per target date and per breach date (NO_DUE when no clock
+-- runs), and per local day of receipt, product, verdict kind and currency
+-- with the sum of the verdict amounts in cents (exact: amounts have two
+-- decimals). The local day is that of the offset in meta 'day_offset_us';
+-- without it the day totals are not kept, and rebuild_day_totals makes them
+-- for an offset (the console does when the desk's timezone is not theirs).
 CREATE TABLE state_counts (state text PRIMARY KEY, n bigint NOT NULL);
-CREATE FUNCTION count_states() RETURNS trigger LANGUAGE plpgsql
-SET search_path = refund_desk, pg_catalog AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE state_counts SET n = n - 1 WHERE state = OLD.state;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO state_counts AS c (state, n) VALUES (NEW.state, 1)
-            ON CONFLICT (state) DO UPDATE SET n = c.n + 1;
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets
-    FOR EACH ROW EXECUTE FUNCTION count_states();
--- New tickets once per statement: an import inserts thousands at a time,
--- and a row updated thousands of times in one transaction gets slower at
--- every update.
+CREATE TABLE due_counts (day text COLLATE "C" PRIMARY KEY, n bigint NOT NULL);
+CREATE TABLE breach_counts (day text COLLATE "C" PRIMARY KEY, n bigint NOT NULL);
+CREATE TABLE daily_totals (
+    day      bigint NOT NULL,   -- local days since 1970-01-01
+    product  text NOT NULL,
+    kind     text NOT NULL,
+    currency text NOT NULL,
+    tickets  bigint NOT NULL,
+    cents    bigint NOT NULL,
+    PRIMARY KEY (day, product, kind, currency)
+);
+
+-- Counted once per statement from its transition tables: an import inserts
+-- thousands of tickets at a time and a policy apply updates as many, and a
+-- row upserted at every one of them in one transaction gets slower at
+-- every upsert. A key whose tickets went as many as came is not written.
 CREATE FUNCTION count_added() RETURNS trigger LANGUAGE plpgsql
 SET search_path = refund_desk, pg_catalog AS $$
+DECLARE
+    -- Without it the day totals are not kept (see above).
+    off bigint := (SELECT value::bigint FROM meta WHERE key = 'day_offset_us');
 BEGIN
-    INSERT INTO state_counts AS c (state, n) SELECT state, count(*) FROM added GROUP BY state
-        ON CONFLICT (state) DO UPDATE SET n = c.n + excluded.n;
+    -- One pass over the transition rows (whole tickets, raw JSON and all:
+    -- reading them once per table doubled the cost of an import), narrowed
+    -- to what is counted, then one upsert per key that moved.
+    WITH r AS MATERIALIZED (
+        SELECT state, due_target, due_breach, d,
+               (received_us + off) / 86400000000 AS day, product, verdict_kind,
+               CASE WHEN off IS NOT NULL AND verdict <> '' THEN verdict::jsonb END AS v
+          FROM (SELECT state, due_target, due_breach, received_us, product, verdict_kind, verdict, 1::bigint AS d FROM added) AS t),
+    s AS (
+        INSERT INTO state_counts AS c (state, n)
+        SELECT state, sum(d) FROM r GROUP BY state HAVING sum(d) <> 0
+            ON CONFLICT (state) DO UPDATE SET n = c.n + excluded.n),
+    u AS (
+        INSERT INTO due_counts AS c (day, n)
+        SELECT due_target, sum(d) FROM r WHERE due_target IS NOT NULL
+         GROUP BY due_target HAVING sum(d) <> 0
+            ON CONFLICT (day) DO UPDATE SET n = c.n + excluded.n),
+    b AS (
+        INSERT INTO breach_counts AS c (day, n)
+        SELECT due_breach, sum(d) FROM r WHERE due_breach IS NOT NULL
+         GROUP BY due_breach HAVING sum(d) <> 0
+            ON CONFLICT (day) DO UPDATE SET n = c.n + excluded.n)
+    INSERT INTO daily_totals AS t (day, product, kind, currency, tickets, cents)
+    SELECT day, product, verdict_kind, coalesce(v ->> 'currency', ''), sum(d),
+           sum(d * coalesce(trunc((v ->> 'amount')::numeric * 100), 0))::bigint
+      FROM r WHERE v IS NOT NULL
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(d) <> 0 OR sum(d * coalesce(trunc((v ->> 'amount')::numeric * 100), 0)) <> 0
+        ON CONFLICT (day, product, kind, currency) DO UPDATE
+       SET tickets = t.tickets + excluded.tickets, cents = t.cents + excluded.cents;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION count_changed() RETURNS trigger LANGUAGE plpgsql
+SET search_path = refund_desk, pg_catalog AS $$
+DECLARE
+    -- Without it the day totals are not kept (see above).
+    off bigint := (SELECT value::bigint FROM meta WHERE key = 'day_offset_us');
+BEGIN
+    -- One pass over the transition rows (whole tickets, raw JSON and all:
+    -- reading them once per table doubled the cost of an import), narrowed
+    -- to what is counted, then one upsert per key that moved.
+    WITH r AS MATERIALIZED (
+        SELECT state, due_target, due_breach, d,
+               (received_us + off) / 86400000000 AS day, product, verdict_kind,
+               CASE WHEN off IS NOT NULL AND verdict <> '' THEN verdict::jsonb END AS v
+          FROM (SELECT state, due_target, due_breach, received_us, product, verdict_kind, verdict, 1::bigint AS d FROM now_rows UNION ALL SELECT state, due_target, due_breach, received_us, product, verdict_kind, verdict, -1 FROM was_rows) AS t),
+    s AS (
+        INSERT INTO state_counts AS c (state, n)
+        SELECT state, sum(d) FROM r GROUP BY state HAVING sum(d) <> 0
+            ON CONFLICT (state) DO UPDATE SET n = c.n + excluded.n),
+    u AS (
+        INSERT INTO due_counts AS c (day, n)
+        SELECT due_target, sum(d) FROM r WHERE due_target IS NOT NULL
+         GROUP BY due_target HAVING sum(d) <> 0
+            ON CONFLICT (day) DO UPDATE SET n = c.n + excluded.n),
+    b AS (
+        INSERT INTO breach_counts AS c (day, n)
+        SELECT due_breach, sum(d) FROM r WHERE due_breach IS NOT NULL
+         GROUP BY due_breach HAVING sum(d) <> 0
+            ON CONFLICT (day) DO UPDATE SET n = c.n + excluded.n)
+    INSERT INTO daily_totals AS t (day, product, kind, currency, tickets, cents)
+    SELECT day, product, verdict_kind, coalesce(v ->> 'currency', ''), sum(d),
+           sum(d * coalesce(trunc((v ->> 'amount')::numeric * 100), 0))::bigint
+      FROM r WHERE v IS NOT NULL
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(d) <> 0 OR sum(d * coalesce(trunc((v ->> 'amount')::numeric * 100), 0)) <> 0
+        ON CONFLICT (day, product, kind, currency) DO UPDATE
+       SET tickets = t.tickets + excluded.tickets, cents = t.cents + excluded.cents;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION count_removed() RETURNS trigger LANGUAGE plpgsql
+SET search_path = refund_desk, pg_catalog AS $$
+DECLARE
+    -- Without it the day totals are not kept (see above).
+    off bigint := (SELECT value::bigint FROM meta WHERE key = 'day_offset_us');
+BEGIN
+    -- One pass over the transition rows (whole tickets, raw JSON and all:
+    -- reading them once per table doubled the cost of an import), narrowed
+    -- to what is counted, then one upsert per key that moved.
+    WITH r AS MATERIALIZED (
+        SELECT state, due_target, due_breach, d,
+               (received_us + off) / 86400000000 AS day, product, verdict_kind,
+               CASE WHEN off IS NOT NULL AND verdict <> '' THEN verdict::jsonb END AS v
+          FROM (SELECT state, due_target, due_breach, received_us, product, verdict_kind, verdict, -1::bigint AS d FROM removed) AS t),
+    s AS (
+        INSERT INTO state_counts AS c (state, n)
+        SELECT state, sum(d) FROM r GROUP BY state HAVING sum(d) <> 0
+            ON CONFLICT (state) DO UPDATE SET n = c.n + excluded.n),
+    u AS (
+        INSERT INTO due_counts AS c (day, n)
+        SELECT due_target, sum(d) FROM r WHERE due_target IS NOT NULL
+         GROUP BY due_target HAVING sum(d) <> 0
+            ON CONFLICT (day) DO UPDATE SET n = c.n + excluded.n),
+    b AS (
+        INSERT INTO breach_counts AS c (day, n)
+        SELECT due_breach, sum(d) FROM r WHERE due_breach IS NOT NULL
+         GROUP BY due_breach HAVING sum(d) <> 0
+            ON CONFLICT (day) DO UPDATE SET n = c.n + excluded.n)
+    INSERT INTO daily_totals AS t (day, product, kind, currency, tickets, cents)
+    SELECT day, product, verdict_kind, coalesce(v ->> 'currency', ''), sum(d),
+           sum(d * coalesce(trunc((v ->> 'amount')::numeric * 100), 0))::bigint
+      FROM r WHERE v IS NOT NULL
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(d) <> 0 OR sum(d * coalesce(trunc((v ->> 'amount')::numeric * 100), 0)) <> 0
+        ON CONFLICT (day, product, kind, currency) DO UPDATE
+       SET tickets = t.tickets + excluded.tickets, cents = t.cents + excluded.cents;
     RETURN NULL;
 END $$;
 CREATE TRIGGER tickets_count_insert AFTER INSERT ON tickets
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION count_added();
-CREATE TRIGGER tickets_count_update AFTER UPDATE OF state ON tickets
-    FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION count_states();
+CREATE TRIGGER tickets_count_update AFTER UPDATE ON tickets
+    REFERENCING OLD TABLE AS was_rows NEW TABLE AS now_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION count_changed();
+CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets
+    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION count_removed();
 
 -- The audit trail and the policy history are append-only, whoever asks:
 -- no desk role is granted UPDATE, DELETE or TRUNCATE, and these triggers
@@ -381,6 +511,29 @@ BEGIN
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 END $$;
 
+-- The day totals for the local days of `off` (microseconds east of UTC),
+-- made afresh from the tickets: when a desk's timezone is not the one its
+-- totals were kept in. Writers wait meanwhile, so none is counted twice or
+-- not at all.
+CREATE FUNCTION rebuild_day_totals(off bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = refund_desk, pg_catalog AS $$
+BEGIN
+    PERFORM require_role('agent');
+    LOCK TABLE tickets IN SHARE MODE;
+    IF (SELECT value FROM meta WHERE key = 'day_offset_us') IS NOT DISTINCT FROM off::text THEN
+        RETURN;
+    END IF;
+    INSERT INTO meta (key, value) VALUES ('day_offset_us', off::text)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    DELETE FROM daily_totals;
+    INSERT INTO daily_totals (day, product, kind, currency, tickets, cents)
+    SELECT (received_us + off) / 86400000000, product, verdict_kind,
+           coalesce(verdict::jsonb ->> 'currency', ''), count(*),
+           coalesce(sum(trunc((verdict::jsonb ->> 'amount')::numeric * 100)), 0)::bigint
+      FROM tickets WHERE verdict <> ''
+     GROUP BY 1, 2, 3, 4;
+END $$;
+
 REVOKE ALL ON ALL TABLES IN SCHEMA refund_desk FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA refund_desk FROM PUBLIC;
 GRANT USAGE ON SCHEMA refund_desk TO {agent}, {supervisor};
@@ -388,4 +541,4 @@ GRANT SELECT ON ALL TABLES IN SCHEMA refund_desk TO {agent}, {supervisor};
 GRANT EXECUTE ON FUNCTION record(jsonb), claim(text, bigint, bigint), release(text),
     set_role(text, text, text, text), role_of(text), require_role(text),
     record_policy(text, text, text, text, text, text, text, text, text, text),
-    set_policy_version(text) TO {agent}, {supervisor};
+    set_policy_version(text), rebuild_day_totals(bigint) TO {agent}, {supervisor};

@@ -101,14 +101,17 @@ mod tests {
         mine.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE tickets (x)")
             .unwrap();
         let mut seen = Seen::start(&mine).unwrap();
-        mine.execute_batch("INSERT INTO tickets VALUES (1)").unwrap();
+        mine.execute_batch("INSERT INTO tickets VALUES (1)")
+            .unwrap();
         seen.inserted(mine.last_insert_rowid());
         assert!(seen.check(&mine).unwrap(), "its own writes change nothing");
         seen.wrote("A-1", "acct");
         assert!(seen.may_have_id("A-1") && !seen.may_have_id("A-2"));
         assert!(seen.may_have_account("acct") && !seen.may_have_account("other"));
         let theirs = Connection::open(&path).unwrap();
-        theirs.execute_batch("INSERT INTO tickets VALUES (2)").unwrap();
+        theirs
+            .execute_batch("INSERT INTO tickets VALUES (2)")
+            .unwrap();
         assert!(!seen.check(&mine).unwrap());
         assert!(seen.may_have_id("A-2") && seen.may_have_account("other"));
         assert!(!seen.check(&mine).unwrap(), "for good");
@@ -122,7 +125,9 @@ mod tests {
         mine.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE tickets (x)")
             .unwrap();
         let theirs = Connection::open(&path).unwrap();
-        theirs.execute_batch("INSERT INTO tickets VALUES (1)").unwrap();
+        theirs
+            .execute_batch("INSERT INTO tickets VALUES (1)")
+            .unwrap();
         // The baseline is read after their commit: data_version cannot tell.
         let mut seen = Seen::start(&mine).unwrap();
         assert!(!seen.check(&mine).unwrap());

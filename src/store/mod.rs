@@ -40,7 +40,7 @@ pub(crate) use verdicts::parse_stored;
 pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort, SortKey, SortValue};
-pub(crate) use rows::load_case;
+pub(crate) use rows::{load_case, search_document};
 pub use tui_queries::VersionedProposal;
 pub(crate) use verdicts::parse_stored;
 pub(crate) use verdicts::parse_stored as parse_stored_ticket;
