@@ -379,16 +379,6 @@ BEGIN
                     USING ERRCODE = 'RD409',
                     DETAIL = jsonb_build_object('by', old.updated_by, 'at', old.updated_at)::text;
             END IF;
-            IF ev->>'action' IN ('sign_off', 'decline') THEN
-                IF role <> 'supervisor' THEN
-                    RAISE EXCEPTION 'only a supervisor signs off or declines; % is an agent', me
-                        USING ERRCODE = '42501';
-                END IF;
-                IF (old.wf::jsonb)->'pending'->>'by' = me THEN
-                    RAISE EXCEPTION 'four-eyes: % proposed this and cannot sign it off', me
-                        USING ERRCODE = '42501';
-                END IF;
-            END IF;
             IF (ev->>'attach')::boolean THEN
                 IF NOT EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = old.id
                                   AND e.xmin = pg_current_xact_id()::xid)
