@@ -6,7 +6,6 @@
 //! runs this against PostgreSQL).
 
 mod common;
-#[allow(dead_code)]
 mod reliability_util;
 
 use common::Desk;

@@ -84,14 +84,23 @@ fn an_applied_policy_recomputes_verdicts_and_voids_what_no_longer_stands() {
     let changes = diff["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{diff}");
     assert_eq!(changes[0]["id"], "A-3");
-    assert_eq!(changes[0]["new"]["flags"], serde_json::json!(["abuse_suspected"]));
+    assert_eq!(
+        changes[0]["new"]["flags"],
+        serde_json::json!(["abuse_suspected"])
+    );
     assert_eq!(everything(&desk), before, "policy diff changed the desk");
 
     let (code, out, err) = desk.run(&["policy", "apply", "--policy-dir", policy]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("5 tickets checked, 1 verdicts changed"), "{out}");
+    assert!(
+        out.contains("5 tickets checked, 1 verdicts changed"),
+        "{out}"
+    );
     let a3 = desk.show("A-3");
-    assert_eq!(a3["verdict"]["flags"], serde_json::json!(["abuse_suspected"]));
+    assert_eq!(
+        a3["verdict"]["flags"],
+        serde_json::json!(["abuse_suspected"])
+    );
     assert_eq!(a3["state"], "evaluation", "{a3}");
     let events = events_of(&desk, "A-3");
     let tail: Vec<&str> = events[events.len() - 2..]
@@ -100,7 +109,10 @@ fn an_applied_policy_recomputes_verdicts_and_voids_what_no_longer_stands() {
         .collect();
     assert_eq!(tail, ["reverdict", "decision_voided"], "{events:?}");
     let voided = &events[events.len() - 1];
-    assert_eq!((&voided["from"], &voided["to"]), (&"feedback".into(), &"evaluation".into()));
+    assert_eq!(
+        (&voided["from"], &voided["to"]),
+        (&"feedback".into(), &"evaluation".into())
+    );
     // Untouched tickets keep their version: a recompute is not an action.
     assert_eq!(desk.show("B-1")["version"], 1);
     assert_eq!(events_of(&desk, "B-1").len(), 1);
@@ -139,7 +151,13 @@ fn a_new_calendar_moves_the_running_clocks_and_only_those() {
     assert_eq!(desk.show("B-1")["due"]["target"], "2026-11-05");
     assert_eq!(desk.show("C-1")["due"]["target"], "2026-11-04");
     let (code, out, err) = desk.run(&[
-        "policy", "diff", "--policy-dir", dir, "--calendar", cal, "--json",
+        "policy",
+        "diff",
+        "--policy-dir",
+        dir,
+        "--calendar",
+        cal,
+        "--json",
     ]);
     assert_eq!(code, 0, "{err}");
     let diff: Value = serde_json::from_str(&out).unwrap();
@@ -151,11 +169,12 @@ fn a_new_calendar_moves_the_running_clocks_and_only_those() {
         .collect();
     assert_eq!(moved, ["B-1", "C-1"], "{diff}");
 
-    let (code, out, err) = desk.run(&[
-        "policy", "apply", "--policy-dir", dir, "--calendar", cal,
-    ]);
+    let (code, out, err) = desk.run(&["policy", "apply", "--policy-dir", dir, "--calendar", cal]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("0 verdicts changed, 2 due dates changed"), "{out}");
+    assert!(
+        out.contains("0 verdicts changed, 2 due dates changed"),
+        "{out}"
+    );
     // Three holidays later: Thu 5 Nov + 3 business days = Tue 10 Nov.
     let b1 = desk.show("B-1");
     assert_eq!(b1["due"]["target"], "2026-11-10", "{b1}");

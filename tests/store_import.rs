@@ -240,7 +240,11 @@ fn update_moving_received_at_moves_the_first_stage_clock() {
                 let sql = sql.replace("FROM ", "FROM refund_desk.");
                 let out = pg::cluster().unwrap().psql_as(None, &desk.url, &sql);
                 assert!(out.status.success(), "{out:?}");
-                String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+                String::from_utf8(out.stdout)
+                    .unwrap()
+                    .trim()
+                    .parse()
+                    .unwrap()
             }
         }
     };

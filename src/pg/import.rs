@@ -421,7 +421,11 @@ fn new_row(t: &Ticket, raw: &str, account: &str) -> Row {
 
 /// The columns of a new ticket beyond its facts and verdict. A fresh case
 /// is stored as '' (see store::rows::load_case).
-fn new_ticket_columns(change: &mut serde_json::Map<String, Value>, case: &Case, calendar: &Calendar) {
+fn new_ticket_columns(
+    change: &mut serde_json::Map<String, Value>,
+    case: &Case,
+    calendar: &Calendar,
+) {
     change.insert("state".into(), case.state.as_str().into());
     change.insert("assignee".into(), Value::Null);
     change.insert("pending".into(), false.into());
@@ -458,6 +462,7 @@ fn take_facts(
 /// what no longer stands voided — as an `--update` import does
 /// (store::import_batch::apply_new_facts). Takes the verdict lock.
 #[allow(clippy::too_many_arguments)]
+#[allow(dead_code)] // until pg::act's info_received --set calls it
 pub(crate) fn apply_new_facts(
     tx: &mut postgres::Transaction<'_>,
     old: (&Ticket, &str, &str),

@@ -61,7 +61,15 @@ impl Judge<'_> {
         }
         let (note, payload) = crate::store::reverdict_event(old.as_ref(), v, self.policy);
         let state = row.state.clone();
-        events.on(row, "reverdict", &state, Some(note), payload, Some(set), true);
+        events.on(
+            row,
+            "reverdict",
+            &state,
+            Some(note),
+            payload,
+            Some(set),
+            true,
+        );
         if let Some(old) = &old {
             self.void(row, t, (old, v), Change::Verdict, events)?;
         }

@@ -76,7 +76,10 @@ pub(crate) fn facts_change(t: &Ticket, raw: &str, doc: &str) -> Map<String, Valu
     m.insert("account_id".into(), pg_text(&t.account_id).into());
     m.insert(
         "customer".into(),
-        t.account_name.as_deref().map(|n| pg_text(n).into_owned()).into(),
+        t.account_name
+            .as_deref()
+            .map(|n| pg_text(n).into_owned())
+            .into(),
     );
     m.insert("currency".into(), t.payment.currency.as_str().into());
     m.insert(

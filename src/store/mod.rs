@@ -36,12 +36,12 @@ pub use export::{PayoutFinding, PayoutRow};
 pub use import::{ImportOptions, ImportReport, ImportStep};
 pub use leases::LEASE_SECONDS;
 pub(crate) use open::busy_timeout;
-pub(crate) use verdicts::parse_stored;
 pub use open::{Access, DeskKind, OlderSchema, Opening};
 pub use policy::{Applied, CalendarSource, DueText, PolicyChange};
 pub use query::{Detail, EventRow, ListFilter, ListRow, Page, Sort, SortKey, SortValue};
 pub(crate) use rows::{load_case, search_document};
 pub use tui_queries::VersionedProposal;
+pub(crate) use verdicts::parse_stored;
 pub(crate) use verdicts::parse_stored as parse_stored_ticket;
 // Engine-neutral pieces the PostgreSQL store shares (pg::import, pg::verdicts).
 pub(crate) use policy::due_under;

@@ -233,8 +233,7 @@ fn void_what_no_longer_stands(
             .prepare_cached("SELECT wf FROM tickets WHERE id = ?1")?
             .query_row([&t.id], |r| r.get(0))?)
     };
-    let Some((case, voided)) =
-        void_review(&stored.state, wf, t, (old, new), policy, change, at)?
+    let Some((case, voided)) = void_review(&stored.state, wf, t, (old, new), policy, change, at)?
     else {
         return Ok(());
     };
