@@ -220,6 +220,8 @@ fn every_sign_off_the_program_makes_passes_the_servers_checks() {
     ok(ann, &["act", "L-1", "take"]);
     assert!(ok(ann, &["act", "L-1", "approve", "--amount", "5000.00"]).contains("proposed"));
     ok(ben, &["act", "L-1", "sign_off"]);
+    // The approval letter, recorded as sent with its exact text.
+    ok(cat, &["letter", "L-1", "--sent"]);
     // revise (approve, then reject) and agree, each proposed and signed off.
     ok(ann, &["act", "L-1", "appeal"]);
     assert!(ok(ann, &["act", "L-1", "revise", "--amount", "6000.00"]).contains("proposed"));
