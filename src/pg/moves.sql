@@ -308,7 +308,7 @@ BEGIN
             PERFORM refuse('info_received returns the ticket to where the information was asked for');
         END IF;
     WHEN 'approve', 'reject', 'revise' THEN
-        IF pa IS NOT NULL AND kind = 'revise' AND nw -> 'decision' IS DISTINCT FROM pa -> 'decision' THEN
+        IF pa IS NOT NULL AND kind = 'revise' AND nw -> 'decision' IS DISTINCT FROM pa -> 'action' -> 'decision' THEN
             PERFORM refuse('a sign-off decides what the proposal said');
         END IF;
         IF nw -> 'decision' ->> 'decision' = 'approve' AND kind <> 'reject' THEN
