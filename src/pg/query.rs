@@ -171,7 +171,7 @@ fn search_conditions(f: &ListFilter, args: &mut Args) -> Vec<String> {
 
 /// How many rows a searched page looks at in list order before it asks
 /// the trigram index instead (see `page`).
-const SEARCH_WINDOW: usize = 1000;
+const SEARCH_WINDOW: usize = 2000;
 
 /// The filters a list runs, each as its own query merged in sort order:
 /// one per state of a set of states, so every arm walks its own range of
