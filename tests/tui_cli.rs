@@ -1,15 +1,20 @@
 //! `refund-desk snapshot` and keymap.toml through the real binary.
 
+mod common;
+
+use common::Desk;
 use std::path::Path;
 use std::process::{Command, Output};
 
 const NOW: &str = "2026-11-05T10:00:00+08:00";
 const EXAMPLES: &str = include_str!("fixtures/examples/tickets.jsonl");
 
-fn run(dir: &Path, args: &[&str], keymap: Option<&Path>) -> Output {
+/// The binary on the desk at `db` (a file or a PostgreSQL URL), with its
+/// settings under `dir`.
+fn run_at(dir: &Path, db: &str, args: &[&str], keymap: Option<&Path>) -> Output {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("refund-desk"));
     c.args(args)
-        .env("REFUND_DESK_DB", dir.join("desk.db"))
+        .env("REFUND_DESK_DB", db)
         .env("REFUND_DESK_NOW", NOW)
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir.join("config"))
@@ -21,13 +26,21 @@ fn run(dir: &Path, args: &[&str], keymap: Option<&Path>) -> Output {
     c.output().unwrap()
 }
 
-fn desk() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("t.jsonl");
-    std::fs::write(&file, EXAMPLES).unwrap();
-    let out = run(dir.path(), &["import", file.to_str().unwrap()], None);
-    assert!(out.status.success());
-    dir
+fn run(desk: &Desk, args: &[&str], keymap: Option<&Path>) -> Output {
+    run_at(desk.dir.path(), &desk.url, args, keymap)
+}
+
+/// A desk of the test binary's engine with the examples imported.
+fn desk() -> Desk {
+    let desk = Desk::new();
+    let file = desk.write("t.jsonl", EXAMPLES);
+    let out = run(&desk, &["import", file.to_str().unwrap()], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    desk
 }
 
 fn stdout(o: &Output) -> String {
@@ -37,13 +50,13 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn snapshot_renders_after_keys_at_the_given_size() {
-    let dir = desk();
-    let text = stdout(&run(dir.path(), &["snapshot"], None));
+    let desk = desk();
+    let text = stdout(&run(&desk, &["snapshot"], None));
     assert_eq!(text.lines().count(), 24);
     // 80 columns: the short queue names, so that more tabs fit.
     assert!(text.contains("New 23"), "{text}");
     let text = stdout(&run(
-        dir.path(),
+        &desk,
         &[
             "snapshot",
             "--width",
@@ -64,18 +77,18 @@ fn snapshot_renders_after_keys_at_the_given_size() {
 
 #[test]
 fn keymap_file_rebinds_and_footer_and_help_follow() {
-    let dir = desk();
-    let km = dir.path().join("keymap.toml");
+    let desk = desk();
+    let km = desk.dir.path().join("keymap.toml");
     std::fs::write(&km, "[list]\ntake = \"T\"\nhelp = [\"?\", \"<F1>\"]\n").unwrap();
-    let text = stdout(&run(dir.path(), &["snapshot"], Some(&km)));
+    let text = stdout(&run(&desk, &["snapshot"], Some(&km)));
     assert!(text.contains(" T take"), "{text}");
-    let text = stdout(&run(dir.path(), &["snapshot", "--keys", "<F1>"], Some(&km)));
+    let text = stdout(&run(&desk, &["snapshot", "--keys", "<F1>"], Some(&km)));
     assert!(
         text.contains("help — keys") && text.contains("T "),
         "{text}"
     );
     // T is take now; a snapshot never writes, so the take is refused.
-    let text = stdout(&run(dir.path(), &["snapshot", "--keys", "T"], Some(&km)));
+    let text = stdout(&run(&desk, &["snapshot", "--keys", "T"], Some(&km)));
     assert!(
         text.contains("LC-1001 take:") && text.contains("for reading only"),
         "{text}"
@@ -84,10 +97,10 @@ fn keymap_file_rebinds_and_footer_and_help_follow() {
 
 #[test]
 fn duplicate_bindings_are_refused_with_a_clear_error() {
-    let dir = desk();
-    let km = dir.path().join("keymap.toml");
+    let desk = desk();
+    let km = desk.dir.path().join("keymap.toml");
     std::fs::write(&km, "[list]\ntake = \"e\"\n").unwrap();
-    let out = run(dir.path(), &["snapshot"], Some(&km));
+    let out = run(&desk, &["snapshot"], Some(&km));
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -99,8 +112,10 @@ fn duplicate_bindings_are_refused_with_a_clear_error() {
 #[test]
 fn demo_snapshot_opens_on_a_fresh_demo_database() {
     let dir = tempfile::tempdir().unwrap();
-    let text = stdout(&run(
+    let db = dir.path().join("desk.db");
+    let text = stdout(&run_at(
         dir.path(),
+        db.to_str().unwrap(),
         &["--demo", "snapshot", "--keys", "<S-Tab>"],
         None,
     ));
@@ -116,16 +131,9 @@ fn demo_snapshot_opens_on_a_fresh_demo_database() {
 
 #[test]
 fn the_console_without_a_terminal_says_so_and_writes_no_escape_sequence() {
-    let dir = tempfile::tempdir().unwrap();
-    let tickets = dir.path().join("t.jsonl");
-    std::fs::write(&tickets, EXAMPLES).unwrap();
-    assert!(
-        run(dir.path(), &["import", tickets.to_str().unwrap()], None)
-            .status
-            .success()
-    );
+    let desk = desk();
     // `output()` gives the child no terminal: stdin null, stdout a pipe.
-    let out = run(dir.path(), &[], None);
+    let out = run(&desk, &[], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         out.stdout.is_empty(),

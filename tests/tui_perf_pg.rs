@@ -77,7 +77,9 @@ fn console_stays_fast_on_a_big_postgres_desk() {
         store.overdue_count(&today.to_string()).unwrap();
     });
     timed("dashboard", || drop(store.dashboard(today).unwrap()));
-    timed("change_mark", || drop(store.change_mark().unwrap()));
+    timed("change_mark", || {
+        store.change_mark().unwrap();
+    });
     for (i, q) in QUEUES.iter().enumerate() {
         let f = queue_filter(i, "alice", today);
         for sort in [Sort::Received, Sort::Due] {
@@ -96,7 +98,9 @@ fn console_stays_fast_on_a_big_postgres_desk() {
             });
         }
         if f.assignee.is_some() || f.pending {
-            timed(&format!("count {q}"), || drop(store.count(&f).unwrap()));
+            timed(&format!("count {q}"), || {
+                store.count(&f).unwrap();
+            });
         }
     }
     for s in [
