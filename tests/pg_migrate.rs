@@ -3,7 +3,6 @@
 //! shows and continues exactly as the file does.
 
 mod common;
-#[allow(dead_code)]
 mod reliability_util;
 
 use common::{pg, Desk};
