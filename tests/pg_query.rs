@@ -236,22 +236,10 @@ fn the_console_follows_another_process_change_through_notify() {
     assert_eq!(app.selected_id().as_deref(), Some("LC-9003"));
     assert!(!app.tick(), "nothing changed yet");
 
-    // Another process takes the ticket through the desk's own function.
-    let change = serde_json::json!([{
-        "ticket_id": "LC-9003", "action": "take", "from_state": "submitted",
-        "to_state": "initial_review", "at": "2026-11-23T02:00:00.000Z", "note": "from psql",
-        "payload": "{}", "change": {"state": "initial_review", "assignee": "psql-user"}
-    }]);
-    let sql = format!(
-        "SELECT refund_desk.record('{}'::jsonb)",
-        change.to_string().replace('\'', "''")
-    );
-    let out = cluster().psql_as(None, &url, &sql);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Another process takes the ticket (the binary, through the desk's own function).
+    let (code, _, err) = on(&url, &["act", "LC-9003", "take"]);
+    assert_eq!(code, 0, "{err}");
+    let me = cluster().test_user().to_string();
 
     tick_until_changed(&mut app);
     app.settle();
@@ -263,13 +251,13 @@ fn the_console_follows_another_process_change_through_notify() {
     let row = app.pager.rows.iter().find(|r| r.id == "LC-9003").unwrap();
     assert_eq!(
         (row.state.as_str(), row.assignee.as_deref()),
-        ("initial_review", Some("psql-user"))
+        ("initial_review", Some(me.as_str()))
     );
     let detail = app.detail.as_ref().unwrap();
     assert!(detail
         .events
         .iter()
-        .any(|e| e.note.as_deref() == Some("from psql")));
+        .any(|e| e.action == "take" && e.operator == me));
     assert!(!app.tick(), "one change, one refresh");
 
     // A lease writes no event: its NOTIFY wakes the console all the same.
@@ -366,7 +354,9 @@ fn day_totals_follow_every_change_and_are_made_again_for_another_timezone() {
     assert_eq!(before, from_scratch(&store, today));
 
     // Another process gives LC-9002 another verdict and moves it two days
-    // back (through the desk's own function, as any writer does).
+    // back. (No workflow move does that to a stored row: the server's move
+    // checks refuse it to any desk role, so it is written as the owner —
+    // the kept counts follow whoever writes.)
     let refund = store.detail("LC-9001").unwrap();
     let moved = chrono::DateTime::parse_from_rfc3339("2026-10-31T09:00:00+08:00").unwrap();
     let verdict = refund_desk::domain::policy::Verdict {
@@ -375,23 +365,16 @@ fn day_totals_follow_every_change_and_are_made_again_for_another_timezone() {
         currency: "EUR".into(),
         ..refund.verdict.clone()
     };
-    let change = serde_json::json!([{
-        "ticket_id": "LC-9002", "action": "note", "from_state": "submitted",
-        "to_state": "submitted", "at": "2026-11-23T02:00:00.000Z", "payload": "{}",
-        "change": {
-            "verdict": serde_json::to_string(&verdict).unwrap(), "verdict_kind": "full_refund",
-            "received_us": moved.timestamp_micros(), "received_at": moved.to_rfc3339(),
-        }
-    }]);
-    let sql = format!(
-        "SELECT refund_desk.record('{}'::jsonb)",
-        change.to_string().replace('\'', "''")
-    );
-    let out = cluster().psql_as(None, &url, &sql);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let db = url.split('?').next().unwrap().rsplit('/').next().unwrap();
+    cluster().superuser_sql(
+        db,
+        &format!(
+            "UPDATE refund_desk.tickets SET verdict = {}, verdict_kind = 'full_refund',
+                    received_us = {}, received_at = {} WHERE id = 'LC-9002'",
+            pg::literal(&serde_json::to_string(&verdict).unwrap()),
+            moved.timestamp_micros(),
+            pg::literal(&moved.to_rfc3339()),
+        ),
     );
     let after = from_dashboard(&store, today);
     assert_ne!(after, before);
@@ -404,7 +387,6 @@ fn day_totals_follow_every_change_and_are_made_again_for_another_timezone() {
 
     // Totals kept in another timezone: a reader sums the tickets and
     // writes nothing, a console makes them again.
-    let db = url.split('?').next().unwrap().rsplit('/').next().unwrap();
     let offset = |sql: &str| cluster().superuser_sql(db, sql).trim().to_string();
     offset("UPDATE refund_desk.meta SET value = '0' WHERE key = 'day_offset_us'");
     let reader = open_as(&url, Access::Read);
