@@ -126,7 +126,15 @@ fn search_words(typed: &str) -> Vec<Word> {
     words
 }
 
-/// The conditions of `f` (joined with AND; "true" when there are none).
+/// What the list of every ticket says instead of "true": the condition of
+/// the partial index `tickets_by_received`, so that only this list may walk
+/// it. On a desk written in received order the planner took that walk for
+/// a queue too (the rows lie in that order, so it looks cheap) and passed
+/// 300,000 closed tickets to find 40 new ones (360 ms, against 0.1 from the
+/// queue's own index): old tickets are done tickets, which it cannot know.
+const EVERY_TICKET: &str = "received_us >= -9223372036854775807";
+
+/// The conditions of `f`, joined with AND (`EVERY_TICKET` when there are none).
 pub(super) fn where_clause(f: &ListFilter, args: &mut Args) -> String {
     let mut w: Vec<String> = Vec::new();
     match f.states.as_slice() {
@@ -151,7 +159,7 @@ pub(super) fn where_clause(f: &ListFilter, args: &mut Args) -> String {
     }
     w.extend(search_conditions(f, args));
     if w.is_empty() {
-        "true".into()
+        EVERY_TICKET.into()
     } else {
         w.join(" AND ")
     }
