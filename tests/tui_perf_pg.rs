@@ -103,8 +103,24 @@ fn console_stays_fast_on_a_big_postgres_desk() {
             });
         }
     }
+    let one: String = cjk.chars().take(1).collect();
+    for (i, q) in QUEUES.iter().enumerate() {
+        let f = ListFilter {
+            search: Some(cjk.clone()),
+            ..queue_filter(i, "alice", today)
+        };
+        timed(&format!("narrowed count_at_most {q} {cjk}"), || {
+            store
+                .count_at_most(&f, 10_000, Duration::from_millis(5))
+                .unwrap();
+        });
+        timed(&format!("narrowed first page {q} {cjk}"), || {
+            store.page(&f, Sort::Received, &Page::First, 40).unwrap();
+        });
+    }
     for s in [
         cjk.as_str(),
+        one.as_str(),
         account.as_str(),
         "refund",
         "LC-0100001",
