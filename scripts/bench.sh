@@ -141,7 +141,8 @@ BENCH_DB="$W/desk.db" cargo bench --quiet --bench console 2>/dev/null
 #    box, durable (fsync on): a throwaway cluster from scripts/pg-cluster.
 #    The N-ticket desk is the same desk, moved over with `migrate --to`.
 if [ "${SKIP_PG:-0}" != 1 ]; then
-  PGW="$W/pg"
+  # Its own directory, open to the server's throwaway OS user (mktemp's is 0700).
+  PGW=$(mktemp -d /tmp/refund-bench-pg.XXXXXX); chmod 755 "$PGW"; rmdir "$PGW"
   PG_CLUSTER_DURABLE=1 scripts/pg-cluster start "$PGW" >/dev/null
   trap 'scripts/pg-cluster stop "$PGW" >/dev/null 2>&1 || true; rm -rf "$W"' EXIT
   URL=$(scripts/pg-cluster url "$PGW" bench)
