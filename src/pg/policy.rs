@@ -7,7 +7,6 @@ use crate::domain::calendar::Calendar;
 use crate::domain::policy::Policy;
 use crate::store::{CalendarSource, PolicyChange, StoreError};
 use serde_json::json;
-use std::collections::BTreeMap;
 
 /// The desk's policy row in force.
 pub(crate) struct Current {
@@ -175,9 +174,11 @@ pub(crate) fn is_current(
     let Some(row) = current(client)? else {
         return Ok(false);
     };
-    Ok(row.version == policy.version
-        && (CalendarSource::of(calendar).text == row.calendar
-            || Calendar::from_toml(&row.calendar_name, &row.calendar).as_ref() == Ok(calendar)))
+    Ok(crate::store::policy::stored_is(
+        (&row.version, &row.calendar_name, &row.calendar),
+        policy,
+        calendar,
+    ))
 }
 
 /// The refusal for a write that met a policy applied a moment before it.
@@ -201,28 +202,17 @@ impl PgStore {
         let shown = crate::desk::Location::Postgres(self.url.clone()).shown();
         let row = current(&mut *self.client())?
             .ok_or_else(|| anyhow::anyhow!("{shown}: the desk has no policy"))?;
-        if row.files != self.policy.stored_texts() {
-            let stored: BTreeMap<String, String> =
-                serde_json::from_str(&row.files).map_err(|e| {
-                    anyhow::anyhow!("{shown}: the desk's stored policy is unreadable: {e}")
-                })?;
-            let texts: Vec<(String, String)> = stored.into_iter().collect();
-            self.policy = Policy::from_texts("desk policy", &texts).map_err(|e| {
-                anyhow::anyhow!(
-                    "{shown}: the desk's policy {} does not load with this refund-desk ({e}); \
-                     a supervisor can replace it: refund-desk policy apply --policy-dir DIR",
-                    row.version
-                )
-            })?;
-        }
-        if self.policy.version != row.version {
-            self.policy.version = row.version;
-        }
-        if CalendarSource::of(&self.calendar).text != row.calendar {
-            self.calendar = Calendar::from_toml(&row.calendar_name, &row.calendar)
-                .map_err(|e| anyhow::anyhow!("{shown}: the desk's calendar: {e}"))?;
-        }
-        Ok(())
+        crate::store::policy::adopt_stored(
+            &shown,
+            (
+                row.files.as_bytes(),
+                row.version,
+                &row.calendar_name,
+                &row.calendar,
+            ),
+            &mut self.policy,
+            &mut self.calendar,
+        )
     }
 
     /// A process that stays open picks up a policy applied since it opened

@@ -17,7 +17,7 @@ mod letters;
 mod open;
 mod phases;
 mod plan;
-mod policy;
+pub(crate) mod policy;
 mod query;
 mod roles;
 mod rows;

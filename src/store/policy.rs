@@ -207,31 +207,12 @@ impl Store {
             return self.seed_desk_policy();
         };
         let shown = self.path.display().to_string();
-        // The stored JSON as it is: the same texts are stored as the same
-        // text, so a desk on this binary's built-in policy parses nothing.
-        if row.files != self.policy.stored_texts().as_bytes() {
-            let stored: BTreeMap<String, String> =
-                serde_json::from_slice(&row.files).map_err(|e| {
-                    anyhow::anyhow!("{shown}: the desk's stored policy is unreadable: {e}")
-                })?;
-            let texts: Vec<(String, String)> = stored.into_iter().collect();
-            self.policy = Policy::from_texts("desk policy", &texts).map_err(|e| {
-                anyhow::anyhow!(
-                    "{shown}: the desk's policy {} does not load with this refund-desk ({e}); \
-                     a supervisor can replace it: refund-desk policy apply --policy-dir DIR",
-                    row.version
-                )
-            })?;
-        }
-        // The stored version is what every verdict of the desk is tagged with.
-        if self.policy.version != row.version {
-            self.policy.version = row.version;
-        }
-        if CalendarSource::of(&self.calendar).text != row.calendar {
-            self.calendar = Calendar::from_toml(&row.calendar_name, &row.calendar)
-                .map_err(|e| anyhow::anyhow!("{shown}: the desk's calendar: {e}"))?;
-        }
-        Ok(())
+        adopt_stored(
+            &shown,
+            (&row.files, row.version, &row.calendar_name, &row.calendar),
+            &mut self.policy,
+            &mut self.calendar,
+        )
     }
 
     /// A process that stays open (the console, a long import) picks up a
@@ -419,6 +400,50 @@ impl Store {
     }
 }
 
+/// The desk's stored policy and calendar (`files` JSON, version, calendar
+/// name and text) replace `policy` and `calendar`, either engine: the same
+/// texts are stored as the same text, so a desk on this binary's built-in
+/// policy parses nothing. `shown` names the desk in errors.
+pub(crate) fn adopt_stored(
+    shown: &str,
+    (files, version, calendar_name, calendar_text): (&[u8], String, &str, &str),
+    policy: &mut Policy,
+    calendar: &mut Calendar,
+) -> anyhow::Result<()> {
+    if files != policy.stored_texts().as_bytes() {
+        let stored: BTreeMap<String, String> = serde_json::from_slice(files)
+            .map_err(|e| anyhow::anyhow!("{shown}: the desk's stored policy is unreadable: {e}"))?;
+        let texts: Vec<(String, String)> = stored.into_iter().collect();
+        *policy = Policy::from_texts("desk policy", &texts).map_err(|e| {
+            anyhow::anyhow!(
+                "{shown}: the desk's policy {version} does not load with this refund-desk ({e}); \
+                 a supervisor can replace it: refund-desk policy apply --policy-dir DIR"
+            )
+        })?;
+    }
+    // The stored version is what every verdict of the desk is tagged with.
+    if policy.version != version {
+        policy.version = version;
+    }
+    if CalendarSource::of(calendar).text != calendar_text {
+        *calendar = Calendar::from_toml(calendar_name, calendar_text)
+            .map_err(|e| anyhow::anyhow!("{shown}: the desk's calendar: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Whether the stored row (version, calendar name and text) is still
+/// `policy` and `calendar`, either engine.
+pub(crate) fn stored_is(
+    (version, calendar_name, calendar_text): (&str, &str, &str),
+    policy: &Policy,
+    calendar: &Calendar,
+) -> bool {
+    version == policy.version
+        && (CalendarSource::of(calendar).text == calendar_text
+            || Calendar::from_toml(calendar_name, calendar_text).as_ref() == Ok(calendar))
+}
+
 /// Whether `policy` and `calendar` are still the desk's. Inside a write
 /// transaction, after `follow_desk_policy`, false means a `policy apply`
 /// committed in between: the write is refused rather than judged by the old one.
@@ -430,9 +455,11 @@ pub(crate) fn is_current(
     let Some(row) = current(conn)? else {
         return Ok(false);
     };
-    Ok(row.version == policy.version
-        && (CalendarSource::of(calendar).text == row.calendar
-            || Calendar::from_toml(&row.calendar_name, &row.calendar).as_ref() == Ok(calendar)))
+    Ok(stored_is(
+        (&row.version, &row.calendar_name, &row.calendar),
+        policy,
+        calendar,
+    ))
 }
 
 /// The refusal for a write that met a policy applied a moment before it.
