@@ -126,4 +126,31 @@ fn main() {
             ms(*times.last().unwrap())
         );
     }
+    // After a narrowing keystroke the other queues are counted one at a
+    // time while no key is pressed: the longest a key can wait is one count.
+    let mut slices = Vec::new();
+    for _ in 0..rounds.min(20) {
+        for k in Key::parse_seq("/refund<Enter>").unwrap() {
+            app.handle_key(k);
+        }
+        app.settle();
+        while app.counts_owed() {
+            let t = Instant::now();
+            app.count_owed();
+            slices.push(t.elapsed());
+        }
+        for k in Key::parse_seq("<Esc>").unwrap() {
+            app.handle_key(k);
+        }
+        app.settle();
+    }
+    slices.sort();
+    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
+    println!(
+        "{:<24} {:>9} {:>9} {:>9}",
+        "count one queue (pause)",
+        ms(percentile(&slices, 0.5)),
+        ms(percentile(&slices, 0.99)),
+        ms(*slices.last().unwrap())
+    );
 }

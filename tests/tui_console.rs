@@ -99,6 +99,43 @@ fn search_counts_matches_in_every_queue_and_says_where_they_are() {
     assert_eq!(app.selected_id().as_deref(), Some("LV-9001"));
 }
 
+/// A narrowing key counts the queue on screen only; the other queues are
+/// counted while no key is pressed, one at a time, by the loop.
+#[test]
+fn narrowing_counts_the_other_queues_in_a_pause() {
+    let (_dir, mut store) = store(EXTRA);
+    negotiation(&mut store);
+    let mut app = app(store);
+    press_without_pause(&mut app, "/LV-9001<Enter>");
+    assert_eq!(
+        app.counts[0],
+        Some(0),
+        "the queue on screen is counted at once"
+    );
+    assert!(app.counts_owed());
+    assert!(
+        app.counts[1..].iter().all(Option::is_none),
+        "{:?}",
+        app.counts
+    );
+    // A key before the pause: still owed (the loop counts once keys stop).
+    press_without_pause(&mut app, "j");
+    assert!(app.counts_owed());
+    // Moving to an owed queue counts it there and then.
+    press_without_pause(&mut app, "<Tab><Tab><Tab><Tab><Tab>");
+    assert_eq!(app.counts[5], Some(1));
+    // The loop: the quiet spell after the keys counts the rest.
+    let events = std::collections::VecDeque::new();
+    let mut io = refund_desk::tui::ScriptIo::new(events);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
+    refund_desk::tui::run_loop(&mut t, &mut app, &mut io).unwrap();
+    assert!(!app.counts_owed());
+    assert_eq!((app.counts[7], app.counts[10]), (Some(1), Some(1)));
+    let bar = refund_desk::tui::ui::buffer_text(t.backend().buffer());
+    let bar = bar.lines().nth(1).unwrap();
+    assert!(bar.contains("Pending 1") && bar.contains("New 0"), "{bar}");
+}
+
 #[test]
 fn one_ticket_not_one_tickets() {
     let (_dir, store) = store("");

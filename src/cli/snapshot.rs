@@ -32,6 +32,8 @@ pub fn render(app: &mut App, width: u16, height: u16, keys: &[Key]) -> anyhow::R
         app.handle_key(*key);
         app.settle();
     }
+    // The frame after the keys, once typing has paused.
+    while app.count_owed() {}
     app.settle();
     // Straight into a buffer: a terminal would diff it against an empty
     // screen and copy every cell to its backend first.

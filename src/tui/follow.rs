@@ -44,7 +44,7 @@ impl App {
                 row
             }
         };
-        self.shown = self.counts[self.tab];
+        self.count_tab();
         self.show_row(row);
         let note = format!(
             " · followed it to {} (from {}{cleared})",

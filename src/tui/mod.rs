@@ -35,6 +35,10 @@ use std::time::{Duration, Instant};
 /// How often the console looks for changes by other agents.
 pub const POLL: Duration = Duration::from_millis(500);
 
+/// No key for this long is a pause in typing: queue counts left owed by a
+/// narrowing keystroke are counted then (App::count_owed).
+pub const PAUSE: Duration = Duration::from_millis(40);
+
 /// Where events come from and what wraps a frame; the real terminal or a script.
 pub trait Io {
     /// The next event, or `None` after `timeout`.
@@ -117,9 +121,13 @@ impl Io for ScriptIo {
         Ok(())
     }
 
-    fn next(&mut self, _timeout: Duration) -> anyhow::Result<Option<Event>> {
+    fn next(&mut self, timeout: Duration) -> anyhow::Result<Option<Event>> {
         if let Some(ev) = self.events.pop_front() {
             return Ok(Some(ev));
+        }
+        // Looking whether a key is ready is not waiting: no key is.
+        if timeout.is_zero() {
+            return Ok(None);
         }
         if !self.idle {
             self.idle = true;
@@ -160,8 +168,16 @@ where
             app.drawn();
             dirty = false;
         }
-        let wait = POLL.saturating_sub(last_poll.elapsed());
+        let mut wait = POLL.saturating_sub(last_poll.elapsed());
+        if app.counts_owed() {
+            wait = wait.min(PAUSE);
+        }
         let mut next = io.next(wait)?;
+        // A pause: owed counts one at a time, each yielding to a key pressed.
+        while next.is_none() && app.counts_owed() {
+            dirty |= app.count_owed();
+            next = io.next(Duration::ZERO)?;
+        }
         while let Some(ev) = next {
             tracing::trace!(?ev, "event");
             dirty |= app.handle_event(&ev);

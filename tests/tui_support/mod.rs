@@ -58,8 +58,15 @@ pub fn app(store: Store) -> App {
     app_at(store, NOW, Theme::color())
 }
 
-/// Feeds keys as the snapshot command does.
+/// Feeds keys as the snapshot command does, then pauses as a typist does
+/// (the queue counts a narrowing key left owed are counted then).
 pub fn press(app: &mut App, keys: &str) {
+    press_without_pause(app, keys);
+    while app.count_owed() {}
+}
+
+/// Feeds keys with no pause after them.
+pub fn press_without_pause(app: &mut App, keys: &str) {
     for k in Key::parse_seq(keys).unwrap() {
         app.handle_key(k);
         app.settle();
