@@ -3,6 +3,7 @@
 //! lines are applied in batches, each batch one transaction.
 
 use super::bulk_seen::Seen;
+use super::checkpointer::Checkpointer;
 use super::import_batch::BatchWriter;
 use super::phases::Phases;
 use super::rows::{search_document, SearchSink};
@@ -77,12 +78,20 @@ impl Store {
         let cache = if load.is_some() { -65_536 } else { -262_144 };
         self.conn.pragma_update(None, "cache_size", cache)?;
         // A bulk load builds its search index beside the rows (store::search_build).
-        let search = match &load {
+        let mut search = match &load {
             Some(_) => Some(SearchBuild::start(&self.path)?),
             None => None,
         };
         let mut seen = match &load {
             Some(_) => Some(super::bulk_seen::Seen::start(&self.conn)?),
+            None => None,
+        };
+        // A bulk load's log is copied into the file beside it (store::checkpointer).
+        let checkpointer = match &load {
+            Some(_) => {
+                self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+                Some(Checkpointer::start(&self.path, &self.conn)?)
+            }
             None => None,
         };
         // A bulk load's events name the tickets it has just written, in the
@@ -94,16 +103,22 @@ impl Store {
             name,
             reader,
             opts,
-            (search.as_ref(), seen.as_mut()),
+            (search.as_ref(), seen.as_mut(), checkpointer.as_ref()),
             (&mut on_reject, &mut progress),
             &mut phases,
         );
         self.conn.pragma_update(None, "foreign_keys", true)?;
         if load.is_some() {
             progress(ImportStep::Indexing);
+            if let Some(search) = search.as_mut() {
+                search.close();
+            }
             // Also after a failed import: the lines that landed keep their
             // indexes. The search builder works on while the indexes build.
             let mut restored = super::bulk::build_indexes(&mut self.conn, &mut phases);
+            if let Some(c) = &checkpointer {
+                c.nudge();
+            }
             if let (Ok(()), Some(search)) = (&restored, search) {
                 let waited = std::time::Instant::now();
                 restored = search.finish(super::bulk::search_key()).map(|cpu| {
@@ -114,6 +129,7 @@ impl Store {
             if let (Ok(_), Err(e)) = (&result, restored) {
                 result = Err(e);
             }
+            phases.time("checkpoint: wait", || drop(checkpointer));
         }
         self.conn.pragma_update(None, "wal_autocheckpoint", 1_000)?;
         self.conn.pragma_update(None, "cache_size", -8_192)?;
@@ -147,7 +163,11 @@ impl Store {
         name: &str,
         reader: impl Read + Send,
         opts: ImportOptions,
-        (search, mut seen): (Option<&SearchBuild>, Option<&mut Seen>),
+        (search, mut seen, checkpointer): (
+            Option<&SearchBuild>,
+            Option<&mut Seen>,
+            Option<&Checkpointer>,
+        ),
         (on_reject, progress): (&mut impl FnMut(&Rejected), &mut impl FnMut(ImportStep)),
         phases: &mut Phases,
     ) -> anyhow::Result<ImportReport> {
@@ -204,6 +224,9 @@ impl Store {
                     }
                 }
                 if batch.len() >= BATCH {
+                    if let Some(c) = checkpointer {
+                        c.before_batch(&self.conn)?;
+                    }
                     self.apply_batch(
                         name,
                         &mut batch,
@@ -212,6 +235,9 @@ impl Store {
                         on_reject,
                         phases,
                     )?;
+                    if let Some(c) = checkpointer {
+                        c.nudge();
+                    }
                     progress(ImportStep::Read(last));
                 }
                 waiting = std::time::Instant::now();

@@ -6,6 +6,7 @@ mod act;
 mod audit;
 mod bulk;
 mod bulk_seen;
+mod checkpointer;
 mod clock;
 mod dashboard;
 mod export;

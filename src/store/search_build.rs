@@ -108,11 +108,17 @@ impl SearchBuild {
         Ok(())
     }
 
+    /// Every document is sent: the builder writes out what it holds while
+    /// the caller goes on (a bulk load builds its other indexes meanwhile).
+    pub(crate) fn close(&mut self) {
+        drop(self.send.take());
+    }
+
     /// Waits for the builder, then puts its index in the desk: one
     /// transaction that also clears the owed search (`owed_key`). Returns
     /// the CPU time the builder spent (for `REFUND_DESK_IMPORT_PHASES`).
     pub(crate) fn finish(mut self, owed_key: &str) -> anyhow::Result<Duration> {
-        drop(self.send.take());
+        self.close();
         let (conn, cpu) = self
             .worker
             .take()
