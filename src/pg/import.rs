@@ -65,6 +65,9 @@ impl PgStore {
         // Parsing runs on a second thread while this one plans and the
         // server writes.
         std::thread::scope(|scope| {
+            // Dropped on a writer's error, so the parser stops and the
+            // scope's join returns (see store::import).
+            let receive = receive;
             let parser = scope.spawn(move || {
                 let mut chunk = Vec::with_capacity(CHUNK);
                 let mut open = true;

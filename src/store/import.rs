@@ -175,6 +175,12 @@ impl Store {
         let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(8);
         let timed = phases.on();
         std::thread::scope(|scope| {
+            // Owned here, so that a writer's error drops it on the way out:
+            // the parser, blocked on a full channel, then sees it closed and
+            // ends, and the scope's join returns. (Left outside, the join
+            // waited for a parser that waited for this reader: an import
+            // whose writer failed mid-way hung for good.)
+            let receive = receive;
             let parser = scope.spawn(move || {
                 let mut chunk = Vec::with_capacity(CHUNK);
                 let mut open = true;
