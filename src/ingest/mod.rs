@@ -1,6 +1,7 @@
 //! Reading ticket files (JSON Lines or CSV) into validated tickets, one
 //! outcome per line so that a bad line never hides the good ones.
 
+pub mod batches;
 mod csv_rows;
 mod facts;
 

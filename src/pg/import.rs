@@ -17,13 +17,19 @@ use crate::domain::calendar::Calendar;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, VerdictKind};
 use crate::domain::ticket::{instant_key, Ticket};
 use crate::domain::workflow::Case;
-use crate::ingest::{self, Parsed, Rejected};
+use crate::ingest::batches::{self, Sizes, Step};
+use crate::ingest::{Parsed, Rejected};
 use crate::store::{ImportOptions, ImportReport, ImportStep, StoreError};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 
-const BATCH: usize = 20_000;
+/// Batches as on a file desk (store::import): the first small, so that
+/// the server starts writing once 2,000 lines are read.
+const SIZES: Sizes = Sizes {
+    first: 2_000,
+    most: 20_000,
+};
 
 /// How often a batch is planned again after a workflow action changed a
 /// ticket it read, before the import gives up.
@@ -34,8 +40,6 @@ struct Line {
     p: Parsed,
     doc: String,
 }
-
-type Chunk = Vec<(Result<Line, Rejected>, u64)>;
 
 /// The earliest (received_us, id) touched per account (accounts as stored).
 type Affected = BTreeMap<String, (i64, String)>;
@@ -60,63 +64,27 @@ impl PgStore {
         mut on_reject: impl FnMut(&Rejected),
         mut progress: impl FnMut(ImportStep),
     ) -> anyhow::Result<ImportReport> {
-        const CHUNK: usize = 2_000;
-        let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(8);
-        // Parsing runs on a second thread while this one plans and the
-        // server writes.
-        std::thread::scope(|scope| {
-            // Dropped on a writer's error, so the parser stops and the
-            // scope's join returns (see store::import).
-            let receive = receive;
-            let parser = scope.spawn(move || {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                let mut open = true;
-                let read = ingest::read_all(name, reader, |outcome, bytes| {
-                    if !open {
-                        return;
-                    }
-                    let line = outcome.map(|p| Line {
-                        doc: super::query::search_document(&p.ticket),
-                        p,
-                    });
-                    chunk.push((line, bytes));
-                    if chunk.len() == CHUNK {
-                        // A closed channel means the writer failed: stop sending.
-                        open = send
-                            .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
-                            .is_ok();
-                    }
-                });
-                if open && !chunk.is_empty() {
-                    let _ = send.send(chunk);
+        let mut report = ImportReport::default();
+        let prepare = |p: Parsed| Line {
+            doc: super::query::search_document(&p.ticket),
+            p,
+        };
+        batches::in_batches(name, reader, prepare, SIZES, None, |step| {
+            match step {
+                Step::Rejected(r) => {
+                    report.rejected += 1;
+                    on_reject(&r);
                 }
-                read
-            });
-            let mut report = ImportReport::default();
-            let mut batch: Vec<Line> = Vec::with_capacity(BATCH);
-            for chunk in receive.iter() {
-                let mut last = 0;
-                for (outcome, bytes) in chunk {
-                    last = bytes;
-                    match outcome {
-                        Err(r) => {
-                            report.rejected += 1;
-                            on_reject(&r);
-                        }
-                        Ok(l) => batch.push(l),
+                Step::Batch(batch, read) => {
+                    self.apply_batch(name, batch, opts, &mut report, &mut on_reject)?;
+                    if let Some(bytes) = read {
+                        progress(ImportStep::Read(bytes));
                     }
-                }
-                if batch.len() >= BATCH {
-                    self.apply_batch(name, &mut batch, opts, &mut report, &mut on_reject)?;
-                    progress(ImportStep::Read(last));
                 }
             }
-            parser
-                .join()
-                .map_err(|_| anyhow::anyhow!("the import parser thread panicked"))??;
-            self.apply_batch(name, &mut batch, opts, &mut report, &mut on_reject)?;
-            Ok(report)
-        })
+            Ok(())
+        })?;
+        Ok(report)
     }
 
     fn apply_batch(

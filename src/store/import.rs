@@ -9,14 +9,17 @@ use super::phases::Phases;
 use super::rows::{search_document, SearchSink};
 use super::search_build::SearchBuild;
 use super::Store;
-use crate::ingest::{self, Parsed, Rejected};
+use crate::ingest::batches::{self, Sizes, Step};
+use crate::ingest::{Parsed, Rejected};
 use std::io::Read;
 
-const BATCH: usize = 20_000;
-/// The first batch: the writer starts once this many lines are parsed, not
-/// a whole batch (a tenth of a second idle at the start of every import);
-/// each batch after it is twice the last, up to `BATCH`.
-const FIRST_BATCH: usize = 2_000;
+/// Batches of up to 20,000 lines; the first of 2,000, so that the writer
+/// starts once that many are read, not a whole batch (a tenth of a second
+/// idle at the start of every import).
+const SIZES: Sizes = Sizes {
+    first: 2_000,
+    most: 20_000,
+};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ImportOptions {
@@ -38,8 +41,6 @@ pub(super) struct Line {
     pub p: Parsed,
     pub doc: String,
 }
-
-type Chunk = Vec<(Result<Line, Rejected>, u64)>;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ImportReport {
@@ -160,8 +161,7 @@ impl Store {
         Ok(super::bulk::defer_indexes(&mut self.conn)?.then_some(lock))
     }
 
-    /// Parsing runs on a second thread while this one writes: on a 2-core
-    /// box validation and SQLite each get a core.
+    /// The file's batches (ingest::batches), each one transaction.
     fn import_batches(
         &mut self,
         name: &str,
@@ -175,100 +175,47 @@ impl Store {
         (on_reject, progress): (&mut impl FnMut(&Rejected), &mut impl FnMut(ImportStep)),
         phases: &mut Phases,
     ) -> anyhow::Result<ImportReport> {
-        const CHUNK: usize = 2_000;
-        let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(8);
-        let timed = phases.on();
-        std::thread::scope(|scope| {
-            // Owned here, so that a writer's error drops it on the way out:
-            // the parser, blocked on a full channel, then sees it closed and
-            // ends, and the scope's join returns. (Left outside, the join
-            // waited for a parser that waited for this reader: an import
-            // whose writer failed mid-way hung for good.)
-            let receive = receive;
-            let parser = scope.spawn(move || {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                let mut open = true;
-                // Time spent parsing, not waiting for the writer.
-                let started = std::time::Instant::now();
-                let mut waited = std::time::Duration::ZERO;
-                let read = ingest::read_all(name, reader, |outcome, bytes| {
-                    if !open {
-                        return;
-                    }
-                    // The search document here too: the writer's thread is
-                    // the one everything else waits for.
-                    let line = outcome.map(|p| Line {
-                        doc: search_document(&p.ticket),
-                        p,
-                    });
-                    chunk.push((line, bytes));
-                    if chunk.len() == CHUNK {
-                        let t = timed.then(std::time::Instant::now);
-                        // A closed channel means the writer failed: stop sending.
-                        open = send
-                            .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
-                            .is_ok();
-                        waited += t.map(|t| t.elapsed()).unwrap_or_default();
-                    }
-                });
-                if open && !chunk.is_empty() {
-                    let _ = send.send(chunk);
+        let mut report = ImportReport::default();
+        let cpu: Option<fn() -> std::time::Duration> =
+            phases.on().then_some(|| Phases::thread_cpu(true));
+        // The search document is made on the reading thread too: the
+        // writer's thread is the one everything else waits for.
+        let prepare = |p: Parsed| Line {
+            doc: search_document(&p.ticket),
+            p,
+        };
+        let timing = batches::in_batches(name, reader, prepare, SIZES, cpu, |step| {
+            match step {
+                Step::Rejected(r) => {
+                    report.rejected += 1;
+                    on_reject(&r);
                 }
-                let cpu = Phases::thread_cpu(timed);
-                read.map(|()| (started.elapsed().saturating_sub(waited), cpu))
-            });
-            let mut report = ImportReport::default();
-            let mut batch: Vec<Line> = Vec::with_capacity(BATCH);
-            let mut batch_size = FIRST_BATCH;
-            let mut waiting = std::time::Instant::now();
-            for chunk in receive.iter() {
-                phases.add("writer waits for parser", waiting.elapsed());
-                let mut last = 0;
-                for (outcome, bytes) in chunk {
-                    last = bytes;
-                    match outcome {
-                        Err(r) => {
-                            report.rejected += 1;
-                            on_reject(&r);
-                        }
-                        Ok(p) => batch.push(p),
-                    }
-                }
-                if batch.len() >= batch_size {
-                    batch_size = (batch_size * 2).min(BATCH);
-                    if let Some(c) = checkpointer {
+                Step::Batch(batch, read) => {
+                    if let (Some(c), Some(_)) = (checkpointer, read) {
                         c.before_batch(&self.conn)?;
                     }
                     self.apply_batch(
                         name,
-                        &mut batch,
+                        batch,
                         (opts, search, seen.as_deref_mut()),
                         &mut report,
                         on_reject,
                         phases,
                     )?;
-                    if let Some(c) = checkpointer {
-                        c.nudge();
+                    if let Some(bytes) = read {
+                        if let Some(c) = checkpointer {
+                            c.nudge();
+                        }
+                        progress(ImportStep::Read(bytes));
                     }
-                    progress(ImportStep::Read(last));
                 }
-                waiting = std::time::Instant::now();
             }
-            let (parsing, cpu) = parser
-                .join()
-                .map_err(|_| anyhow::anyhow!("the import parser thread panicked"))??;
-            phases.add("parse + validate (parser thread)", parsing);
-            phases.add("cpu: parser", cpu);
-            self.apply_batch(
-                name,
-                &mut batch,
-                (opts, search, seen),
-                &mut report,
-                on_reject,
-                phases,
-            )?;
-            Ok(report)
-        })
+            Ok(())
+        })?;
+        phases.add("writer waits for parser", timing.writer_waited);
+        phases.add("parse + validate (parser thread)", timing.reading);
+        phases.add("cpu: parser", timing.reading_cpu);
+        Ok(report)
     }
 
     fn apply_batch(
