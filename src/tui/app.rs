@@ -136,6 +136,14 @@ pub struct App {
     mark: i64,
 }
 
+/// A narrowed count on a keystroke's path: the queue on screen.
+const KEY_BUDGET: std::time::Duration = std::time::Duration::from_millis(5);
+/// A narrowed count in a pause in typing: longer, so that a search for a
+/// common word still says how many of its matches each small queue holds
+/// (at 5 ms every one ran out at a million tickets), short enough that a
+/// key pressed meanwhile is not kept waiting.
+const PAUSE_BUDGET: std::time::Duration = std::time::Duration::from_millis(20);
+
 impl App {
     pub fn new(
         store: impl Into<Desk>,
@@ -322,7 +330,7 @@ impl App {
         if self.narrowed {
             self.counts = [None; QUEUES.len()];
             self.owed = (0..QUEUES.len()).filter(|&i| i != self.tab).collect();
-            self.counts[self.tab] = self.narrowed_count(self.tab);
+            self.counts[self.tab] = self.narrowed_count(self.tab, KEY_BUDGET);
             self.shown = self.counts[self.tab];
             return;
         }
@@ -341,14 +349,10 @@ impl App {
     }
 
     /// Queue `i` narrowed by the filters and the search, counted up to
-    /// 10,000 within 5 ms; `None` past either.
-    fn narrowed_count(&self, i: usize) -> Option<u64> {
+    /// 10,000 within `budget`; `None` past either.
+    fn narrowed_count(&self, i: usize, budget: std::time::Duration) -> Option<u64> {
         self.store
-            .count_at_most(
-                &self.narrowed_queue(i),
-                10_000,
-                std::time::Duration::from_millis(5),
-            )
+            .count_at_most(&self.narrowed_queue(i), 10_000, budget)
             .ok()
             .flatten()
     }
@@ -357,7 +361,7 @@ impl App {
     pub(super) fn count_tab(&mut self) {
         if let Some(at) = self.owed.iter().position(|&i| i == self.tab) {
             self.owed.remove(at);
-            self.counts[self.tab] = self.narrowed_count(self.tab);
+            self.counts[self.tab] = self.narrowed_count(self.tab, KEY_BUDGET);
         }
         self.shown = self.counts[self.tab];
     }
@@ -375,7 +379,7 @@ impl App {
             return false;
         }
         let i = self.owed.remove(0);
-        self.counts[i] = self.narrowed_count(i);
+        self.counts[i] = self.narrowed_count(i, PAUSE_BUDGET);
         true
     }
 
