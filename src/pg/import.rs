@@ -111,11 +111,7 @@ impl PgStore {
         for r in &rejects {
             on_reject(r);
         }
-        report.added += local.added;
-        report.updated += local.updated;
-        report.unchanged += local.unchanged;
-        report.rejected += local.rejected;
-        report.reverdicts += local.reverdicts;
+        *report += local;
         Ok(())
     }
 

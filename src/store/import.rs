@@ -52,6 +52,17 @@ pub struct ImportReport {
     pub reverdicts: u64,
 }
 
+/// A batch's counts added to the import's.
+impl std::ops::AddAssign for ImportReport {
+    fn add_assign(&mut self, batch: ImportReport) {
+        self.added += batch.added;
+        self.updated += batch.updated;
+        self.unchanged += batch.unchanged;
+        self.rejected += batch.rejected;
+        self.reverdicts += batch.reverdicts;
+    }
+}
+
 impl Store {
     /// Imports one file. `on_reject` hears each bad line as it is found;
     /// `progress` hears the bytes consumed so far, then whether indexes are
@@ -264,11 +275,7 @@ impl Store {
         for r in &rejects {
             on_reject(r);
         }
-        report.added += local.added;
-        report.updated += local.updated;
-        report.unchanged += local.unchanged;
-        report.rejected += local.rejected;
-        report.reverdicts += local.reverdicts;
+        *report += local;
         Ok(())
     }
 }
