@@ -5,9 +5,8 @@
 
 use super::PgStore;
 use crate::domain::letter::Letter;
-use crate::domain::policy::Verdict;
-use crate::domain::workflow::{apply, Action, Actor, Context, State};
-use crate::store::{facts_received, load_case, parse_stored, ActOutcome, StoreError};
+use crate::domain::workflow::{Action, Actor, State};
+use crate::store::{decide, facts_received, ActOutcome, StoreError};
 use chrono::{DateTime, FixedOffset};
 use postgres::Transaction;
 use serde_json::{json, Value};
@@ -57,21 +56,15 @@ impl PgStore {
                 at: row.get(5),
             });
         }
-        let ticket = parse_stored(id, &raw)?;
-        let verdict: Verdict = serde_json::from_str(&verdict_text).map_err(anyhow::Error::from)?;
-        let case = load_case(&wf, &ticket, policy)?;
-        let cx = Context {
-            ticket: &ticket,
-            verdict: &verdict,
-            policy,
-            calendar,
-            actor,
-            now,
-        };
-        let mut t = apply(&case, action, &cx).map_err(|r| StoreError::Refused(r.0))?;
-        if t.noop {
+        let (ticket, t) = decide(
+            id,
+            (&raw, &verdict_text, &wf),
+            (policy, calendar),
+            (action, actor, now),
+        )?;
+        let Some(mut t) = t else {
             return Ok(ActOutcome::NoOp);
-        }
+        };
         if let (Action::Complete { reference }, Some(other)) =
             (action, reference_holder(&mut tx, id, action)?)
         {

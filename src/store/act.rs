@@ -4,9 +4,10 @@
 use super::rows::{insert_event, load_case};
 use super::verdicts::parse_stored;
 use super::{Store, StoreError};
-use crate::domain::policy::Verdict;
+use crate::domain::calendar::Calendar;
+use crate::domain::policy::{Policy, Verdict};
 use crate::domain::ticket::Ticket;
-use crate::domain::workflow::{apply, Action, Actor, Context, State};
+use crate::domain::workflow::{apply, Action, Actor, Context, State, Transition};
 use crate::ingest::{set_facts, FactChange};
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{params, OptionalExtension};
@@ -21,6 +22,30 @@ pub enum ActOutcome {
     },
     /// Already done (a repeated `complete` with the same reference).
     NoOp,
+}
+
+/// What an action does to a stored ticket, either engine: its facts
+/// (`raw`), verdict and case as stored, judged by the domain. `None` when
+/// the action is already done (a repeated `complete`).
+pub(crate) fn decide(
+    id: &str,
+    (raw, verdict, wf): (&str, &str, &str),
+    (policy, calendar): (&Policy, &Calendar),
+    (action, actor, now): (&Action, &Actor, DateTime<FixedOffset>),
+) -> Result<(Ticket, Option<Transition>), StoreError> {
+    let ticket = parse_stored(id, raw)?;
+    let verdict: Verdict = serde_json::from_str(verdict).map_err(anyhow::Error::from)?;
+    let case = load_case(wf, &ticket, policy)?;
+    let cx = Context {
+        ticket: &ticket,
+        verdict: &verdict,
+        policy,
+        calendar,
+        actor,
+        now,
+    };
+    let t = apply(&case, action, &cx).map_err(|r| StoreError::Refused(r.0))?;
+    Ok((ticket, (!t.noop).then_some(t)))
 }
 
 impl Store {
@@ -53,22 +78,16 @@ impl Store {
         if expected_version.is_some_and(|v| v != version) {
             return Err(StoreError::Stale { by, at });
         }
-        let ticket = parse_stored(id, &raw)?;
         let verdict_text = verdict;
-        let verdict: Verdict = serde_json::from_str(&verdict_text).map_err(anyhow::Error::from)?;
-        let case = load_case(&wf, &ticket, &self.policy)?;
-        let cx = Context {
-            ticket: &ticket,
-            verdict: &verdict,
-            policy: &self.policy,
-            calendar: &self.calendar,
-            actor,
-            now,
-        };
-        let mut t = apply(&case, action, &cx).map_err(|r| StoreError::Refused(r.0))?;
-        if t.noop {
+        let (ticket, t) = decide(
+            id,
+            (&raw, &verdict_text, &wf),
+            (&self.policy, &self.calendar),
+            (action, actor, now),
+        )?;
+        let Some(mut t) = t else {
             return Ok(ActOutcome::NoOp);
-        }
+        };
         if let (Action::Complete { reference }, Some(other)) =
             (action, reference_holder(&tx, id, action)?)
         {

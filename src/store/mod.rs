@@ -27,8 +27,8 @@ mod search_build;
 mod tui_queries;
 mod verdicts;
 
-pub(crate) use act::facts_received;
 pub use act::ActOutcome;
+pub(crate) use act::{decide, facts_received};
 pub use audit::AuditEvent;
 pub use clock::{Clock, PIN_VAR};
 pub use dashboard::{Dashboard, DayTotals};
