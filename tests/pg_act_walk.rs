@@ -99,16 +99,13 @@ fn step(rng: &mut Prng, people: &[String], state: &str) -> Vec<String> {
 }
 
 fn run_as(users: &TempUsers, who: &str, db: &str, args: &[String]) -> (i32, String, String) {
-    let out = users
-        .cmd_as(who, Path::new(db))
-        .env("REFUND_DESK_NOW", NOW)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    common::outcome(
+        users
+            .cmd_as(who, Path::new(db))
+            .env("REFUND_DESK_NOW", NOW)
+            .args(args)
+            .output()
+            .unwrap(),
     )
 }
 

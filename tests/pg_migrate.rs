@@ -31,18 +31,7 @@ fn sqlite_desk_with_history(agent: &str) -> Desk {
 }
 
 fn on(url: &str, args: &[&str]) -> (i32, String, String) {
-    let out = assert_cmd::Command::cargo_bin("refund-desk")
-        .unwrap()
-        .env("REFUND_DESK_DB", url)
-        .env("REFUND_DESK_NOW", common::NOW)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run_on(url, args)
 }
 
 fn cluster() -> &'static pg::Cluster {

@@ -138,12 +138,7 @@ impl Desk {
 
     /// Runs a command and returns (exit code, stdout, stderr).
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.cmd().args(args).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        outcome(self.cmd().args(args).output().unwrap())
     }
 
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
@@ -168,6 +163,29 @@ impl Desk {
         all.extend_from_slice(args);
         self.run(&all)
     }
+}
+
+/// A finished command as (exit code, stdout, stderr).
+pub fn outcome(out: std::process::Output) -> (i32, String, String) {
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs the binary on the desk at `url` (a path or a PostgreSQL URL) with
+/// the pinned clock: (exit code, stdout, stderr).
+pub fn run_on(url: &str, args: &[&str]) -> (i32, String, String) {
+    outcome(
+        Command::cargo_bin("refund-desk")
+            .unwrap()
+            .env("REFUND_DESK_DB", url)
+            .env("REFUND_DESK_NOW", NOW)
+            .args(args)
+            .output()
+            .unwrap(),
+    )
 }
 
 pub fn examples() -> PathBuf {
