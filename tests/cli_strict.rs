@@ -90,7 +90,9 @@ fn an_option_the_action_does_not_take_is_refused_naming_both() {
 fn the_table_names_every_option_act_has() {
     // Each parameter is an option of `act` spelt as `flag` says, and its
     // help lists exactly the actions that take it.
-    let cmd = Cli::command();
+    let mut cmd = Cli::command();
+    // Each subcommand's options are built when it is parsed (cli::deferred).
+    cmd.build();
     let act = cmd.find_subcommand("act").unwrap();
     use strum::VariantArray;
     for p in Param::VARIANTS {

@@ -14,6 +14,7 @@ use std::io::Read;
 use strum::VariantArray;
 
 #[derive(clap::Args, Debug)]
+#[command(after_long_help = options_table())]
 pub struct ActArgs {
     /// The ticket, or several separated by commas; each is its own transaction.
     #[arg(

@@ -3,6 +3,7 @@
 pub mod act;
 pub mod admin;
 pub mod console;
+pub mod deferred;
 pub mod demo;
 pub mod eval;
 pub mod export;
@@ -22,6 +23,7 @@ use crate::ingest::Rejected;
 use crate::pg::PgStore;
 use crate::store::{self, Access, Clock, DeskKind, Opening, Store};
 use clap::{Parser, Subcommand};
+use deferred::Deferred;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -50,6 +52,16 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Commands that read and write tickets on several threads at once.
+    pub fn loads_in_bulk(&self) -> bool {
+        matches!(
+            self.command,
+            Some(Command::Import { .. } | Command::Demo { .. })
+        )
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create an empty desk; you become its first supervisor.
@@ -64,7 +76,7 @@ pub enum Command {
         update: bool,
     },
     /// List tickets with their verdicts.
-    List(list::ListArgs),
+    List(Deferred<list::ListArgs>),
     /// Show one ticket: verdict with clause texts, due dates, history.
     Show {
         /// The ticket id.
@@ -74,8 +86,8 @@ pub enum Command {
         json: bool,
     },
     /// Perform a workflow action on one ticket or several.
-    #[command(allow_missing_positional = true, after_long_help = act::options_table())]
-    Act(act::ActArgs),
+    #[command(allow_missing_positional = true)]
+    Act(Deferred<act::ActArgs>),
     /// Print the verdicts of a JSONL file without touching any database.
     Eval {
         /// The file, or - for stdin.
@@ -99,7 +111,7 @@ pub enum Command {
     /// Show or change who may act (supervisors only change).
     Roles {
         #[command(subcommand)]
-        command: Option<admin::RolesCommand>,
+        command: Option<Deferred<admin::RolesCommand>>,
     },
     /// Print the customer reply draft for the ticket's current decision or offer.
     Letter {
@@ -113,7 +125,7 @@ pub enum Command {
     /// The desk's policy: show it, preview a change, apply one (supervisors).
     Policy {
         #[command(subcommand)]
-        command: policy::PolicyCommand,
+        command: Deferred<policy::PolicyCommand>,
     },
     /// Take a consistent online copy of the database.
     Backup {
@@ -131,10 +143,10 @@ pub enum Command {
     /// Write the desk's records out: payouts for finance, the audit trail for archiving.
     Export {
         #[command(subcommand)]
-        command: export::ExportCommand,
+        command: Deferred<export::ExportCommand>,
     },
     /// Render the console headless after feeding it keys; print the screen as text.
-    Snapshot(snapshot::SnapshotArgs),
+    Snapshot(Deferred<snapshot::SnapshotArgs>),
     /// Print shell completions: `refund-desk completions bash > /etc/bash_completion.d/refund-desk`.
     Completions {
         /// The shell to complete for.
@@ -249,22 +261,22 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Eval { file, policy_dir }) => eval::run(&file, policy_dir.as_deref()),
         Some(Command::Init) => init::run(&setup),
         Some(Command::Import { files, update }) => import::run(&setup, &files, update),
-        Some(Command::List(args)) => list::run(&setup, &args),
+        Some(Command::List(Deferred(args))) => list::run(&setup, &args),
         Some(Command::Show { id, json }) => show::run(&setup, &id, json),
-        Some(Command::Act(args)) => act::run(&setup, args),
+        Some(Command::Act(Deferred(args))) => act::run(&setup, args),
         Some(Command::Demo {
             tickets,
             seed,
             print,
         }) => demo::run(&setup, tickets, seed, print),
-        Some(Command::Roles { command }) => admin::roles(&setup, command),
+        Some(Command::Roles { command }) => admin::roles(&setup, command.map(|c| c.0)),
         Some(Command::Letter { id, sent }) => letter::run(&setup, &id, sent),
-        Some(Command::Policy { command }) => policy::run(&setup, command),
+        Some(Command::Policy { command }) => policy::run(&setup, command.0),
         Some(Command::Backup { path }) => admin::backup(&setup, &path),
         Some(Command::Check) => admin::check(&setup),
         Some(Command::Migrate { to }) => admin::migrate(&setup, &to),
-        Some(Command::Export { command }) => export::run(&setup, command),
-        Some(Command::Snapshot(args)) => snapshot::run(&setup, cli.demo, &args),
+        Some(Command::Export { command }) => export::run(&setup, command.0),
+        Some(Command::Snapshot(Deferred(args))) => snapshot::run(&setup, cli.demo, &args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
