@@ -1,6 +1,7 @@
 //! refund-desk: a terminal console for a refund desk. The domain is pure; the
 //! store, CLI and TUI are the edges.
 
+pub mod alloc;
 pub mod cli;
 pub mod desk;
 pub mod domain;

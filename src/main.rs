@@ -1,17 +1,15 @@
 use clap::Parser;
 use refund_desk::cli::{self, Cli, ExitCode};
 
-/// The import's parser thread allocates every ticket and its writer frees
-/// it: glibc's arenas then lock on each free (an eighth of an import was
-/// malloc, free and their futex waits). mimalloc frees across threads
-/// without a lock. Version 2, without transparent huge pages: version 3
-/// reserves and maps its arenas at start-up, a millisecond and a half of
-/// every command (issue 14's first frame).
+/// The system's allocator, or mimalloc for a bulk load (see refund_desk::alloc).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: refund_desk::alloc::Allocator = refund_desk::alloc::Allocator;
 
 fn main() {
     let cli = Cli::parse();
+    if cli.loads_in_bulk() {
+        refund_desk::alloc::for_bulk_loads();
+    }
     let code = match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
