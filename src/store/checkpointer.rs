@@ -44,7 +44,10 @@ impl Checkpointer {
         let theirs = Arc::clone(&shared);
         let worker = std::thread::Builder::new()
             .name("checkpoint".into())
-            .spawn(move || copy_when_asked(&conn, &theirs))?;
+            .spawn(move || {
+                super::helper_priority::below_the_writer();
+                copy_when_asked(&conn, &theirs)
+            })?;
         Ok(Checkpointer {
             shared,
             worker: Some(worker),

@@ -10,6 +10,7 @@ mod checkpointer;
 mod clock;
 mod dashboard;
 mod export;
+mod helper_priority;
 pub mod file_modes;
 mod import;
 mod import_batch;

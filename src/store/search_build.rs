@@ -71,6 +71,7 @@ impl SearchBuild {
         let worker = std::thread::Builder::new()
             .name("search index".into())
             .spawn(move || -> anyhow::Result<(Connection, Duration)> {
+                super::helper_priority::below_the_writer();
                 // Only the temporary database is written here: the desk is
                 // not locked while documents are tokenised.
                 conn.execute_batch("BEGIN")?;
