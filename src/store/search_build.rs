@@ -25,9 +25,12 @@ use std::time::Duration;
 /// (rowid, search document, whether it replaces one sent before).
 pub(crate) type Docs = Vec<(i64, String, bool)>;
 
-/// FTS5 writes a segment whenever this much pending data has piled up; the
-/// default (1 MiB) makes hundreds of small segments to merge.
-const HASH_BYTES: i64 = 64 << 20;
+/// FTS5 writes a segment whenever this much pending data has piled up. The
+/// default (1 MiB) makes hundreds of small segments to merge; a big one
+/// (64 MiB) makes each write-out sort a million terms in one list, out of
+/// the cache (200k lines: 2.0–2.2 s of the builder's CPU at 4 MiB against
+/// 2.2–2.5 s at 64 MiB).
+const HASH_BYTES: i64 = 4 << 20;
 
 /// The shadow tables of the search table that hold the index itself (the
 /// fourth, `_config`, holds settings, the same on both sides).
