@@ -188,15 +188,17 @@ impl<'a> BatchWriter<'a> {
             at,
             affected: Affected::new(),
             known: HashMap::with_capacity(lines),
-            fresh: Vec::new(),
-            fresh_ids: HashMap::new(),
+            // Sized for the batch up front: grown by doubling, a batch's
+            // held-back lines were copied over and over into fresh pages.
+            fresh: Vec::with_capacity(lines),
+            fresh_ids: HashMap::with_capacity(lines),
             local: ImportReport::default(),
             rejects: Vec::new(),
             delta: TotalsDelta::default(),
             due_days: HashMap::new(),
             breach_days: HashMap::new(),
             search,
-            import_events: Vec::new(),
+            import_events: Vec::with_capacity(lines),
             stmts,
             seen,
         })
