@@ -11,21 +11,31 @@
 //! the allocator that made them, whichever is in use then.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::ffi::c_void;
+use std::ffi::{c_int, c_long, c_void};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set once, never cleared: from then on new blocks come from mimalloc.
 static BULK: AtomicBool = AtomicBool::new(false);
 
+// Part of mimalloc's C library; its Rust binding declares them only behind
+// a feature that needs one more crate.
 extern "C" {
-    /// Part of mimalloc's C library (the Rust binding exposes it only
-    /// behind a feature with an extra dependency): whether `p` lies in
-    /// memory mimalloc reserved.
+    /// Whether `p` lies in memory mimalloc reserved.
     fn mi_is_in_heap_region(p: *const c_void) -> bool;
+    fn mi_option_set(option: c_int, value: c_long);
 }
 
-/// Called before the threads of a bulk load start, by the main thread.
+/// `mi_option_purge_delay` in mimalloc.h (version 2): how long freed
+/// memory stays with the process before it goes back to the OS.
+const MI_OPTION_PURGE_DELAY: c_int = 15;
+
+/// Called by the main thread before the threads of a bulk load start.
 pub fn for_bulk_loads() {
+    // A load frees a batch's tickets and allocates the next batch's, over
+    // and over: handed back to the OS 10 ms after a free (mimalloc's
+    // default), the same pages were zeroed and faulted in again for every
+    // batch. The process ends with the load.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     BULK.store(true, Ordering::Relaxed);
 }
 
