@@ -1,8 +1,8 @@
 //! Subcommands whose options clap builds only when they are the one typed.
 //! Left to the derive, every start builds every option of every
 //! subcommand (help texts, possible values, the table of `act`'s options)
-//! before it looks at the arguments: a tenth of the CPU of the console's
-//! first frame (issue 14). `--help`, completions and `Command::build` still
+//! before it looks at the arguments: 3–4 % of the console's first frame,
+//! whole process (issue 14). `--help`, completions and `Command::build` still
 //! see everything: clap builds a deferred part whenever it is looked at.
 
 use clap::{ArgMatches, Args, Command, Error, FromArgMatches, Subcommand};
