@@ -3,7 +3,9 @@
 //! thread, the search builder and the checkpointer all runnable beside it,
 //! the fair scheduler gave it half a core at times (issue 14). The search
 //! builder and the checkpointer have until the load's end to catch up, and
-//! the index builds leave them the second core.
+//! the index builds leave them the second core. (The search builder also
+//! rebuilds an interrupted load's index at the next open; there nothing of
+//! this process competes with it, so running lower only yields to others.)
 
 /// How much lower (in nice steps) the calling thread runs from now on.
 const NICE_STEPS: i32 = 10;
