@@ -298,15 +298,26 @@ impl<'a> BatchWriter<'a> {
     /// gets its verdicts here, in received order; others are recomputed with
     /// their history afterwards. `all_later` forces the second path.
     pub(super) fn flush_fresh(&mut self, all_later: bool) -> anyhow::Result<()> {
-        let mut by_account: BTreeMap<String, Vec<Line>> = BTreeMap::new();
-        for line in self.fresh.drain(..) {
-            by_account
-                .entry(line.p.ticket.account_id.clone())
-                .or_default()
-                .push(line);
-        }
+        // Grouped by account, each in received order, through a list of
+        // positions: a line is large, and moving every one into a list per
+        // account was a tenth of the writer's time. Ids are unique here, so
+        // the order is total.
+        let fresh = &self.fresh;
+        let mut order: Vec<usize> = (0..fresh.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (&fresh[a].p.ticket, &fresh[b].p.ticket);
+            (a.account_id.as_str(), a.order_key()).cmp(&(b.account_id.as_str(), b.order_key()))
+        });
+        let mut known_later = vec![false; fresh.len()];
         self.fresh_ids.clear();
-        for (account, mut items) in by_account {
+        let mut start = 0;
+        while start < order.len() {
+            let account = self.fresh[order[start]].p.ticket.account_id.clone();
+            let end = start
+                + order[start..]
+                    .iter()
+                    .take_while(|&&i| self.fresh[i].p.ticket.account_id == account)
+                    .count();
             let has_history = all_later
                 || match self.seen.as_ref() {
                     Some(s) if !s.may_have_account(&account) => false,
@@ -315,10 +326,11 @@ impl<'a> BatchWriter<'a> {
                         .has_history
                         .query_row([&account], |r| r.get::<_, bool>(0))?,
                 };
-            items.sort_by(|a, b| a.p.ticket.order_key().cmp(&b.p.ticket.order_key()));
             let mut prior: Vec<PriorRefund> = Vec::new();
-            for Line { p, doc } in items {
-                let t = &p.ticket;
+            for &i in &order[start..end] {
+                let line = &mut self.fresh[i];
+                let doc = std::mem::take(&mut line.doc);
+                let (p, t) = (&line.p, &line.p.ticket);
                 let verdict = if has_history {
                     touch(
                         &mut self.affected,
@@ -361,9 +373,13 @@ impl<'a> BatchWriter<'a> {
                     }
                 }
                 self.import_events.push((t.id.clone(), p.line));
-                if has_history {
-                    self.known.insert(t.id.clone(), p.ticket);
-                }
+                known_later[i] = has_history;
+            }
+            start = end;
+        }
+        for (line, later) in self.fresh.drain(..).zip(known_later) {
+            if later {
+                self.known.insert(line.p.ticket.id.clone(), line.p.ticket);
             }
         }
         // Before any later event of these tickets (an update, a reverdict).
