@@ -355,10 +355,10 @@ fn events_schema(db: &Path) -> Vec<(String, String)> {
         .unwrap()
 }
 
-/// Turns a current desk back into the shape it had one schema version ago,
-/// before events could belong to no ticket (that migration is the last):
-/// every event tied to a ticket (NOT NULL), no desk-level events, no kind
-/// or clock marks. Returns that version.
+/// Turns a current desk back into the shape it had at schema version 5,
+/// before events could belong to no ticket (6) and while the verdict index
+/// was still made (7): every event tied to a ticket (NOT NULL), no
+/// desk-level events, no kind or clock marks. Returns that version.
 fn back_before_desk_events(db: &Path) -> i64 {
     let c = sql(db);
     let kept: Vec<String> = c
@@ -381,18 +381,15 @@ fn back_before_desk_events(db: &Path) -> i64 {
          INSERT INTO events_old SELECT * FROM events WHERE ticket_id IS NOT NULL;
          DROP TABLE events;
          ALTER TABLE events_old RENAME TO events;
-         DELETE FROM meta WHERE key IN ('desk_kind', 'clock');",
+         DELETE FROM meta WHERE key IN ('desk_kind', 'clock');
+         CREATE INDEX tickets_by_verdict ON tickets (verdict_kind, received_us, id, product, due_target);",
     )
     .unwrap();
     for sql in kept {
         c.execute_batch(&sql).unwrap();
     }
-    let version: i64 = c
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    c.execute_batch(&format!("COMMIT; PRAGMA user_version = {};", version - 1))
-        .unwrap();
-    version - 1
+    c.execute_batch("COMMIT; PRAGMA user_version = 5;").unwrap();
+    5
 }
 
 #[test]
@@ -429,10 +426,17 @@ fn an_older_schema_is_refused_by_readers_and_upgraded_by_init() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stderr
-            .contains(&format!("from schema version {old} to {}", old + 1)),
+            .contains(&format!("from schema version {old} to {}", old + 2)),
         "{out:?}"
     );
-    assert_eq!(count(&db, "PRAGMA user_version"), old + 1);
+    assert_eq!(count(&db, "PRAGMA user_version"), old + 2);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'tickets_by_verdict'"
+        ),
+        0
+    );
     // Every event kept with its seq; desk-level events now fit.
     assert_eq!(trail(&db), old_trail);
     assert_eq!(run(&db, &["roles", "grant", "nobody", "agent"]).code, 0);

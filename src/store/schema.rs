@@ -247,6 +247,16 @@ fn desk_level_events(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResu
     Ok(())
 }
 
+/// The All list narrowed by verdict reads `tickets_by_state_verdict`, one
+/// range per state (store::plan): `tickets_by_verdict` served nothing else,
+/// and every bulk load built it. One a killed load still owes goes too.
+const V7: &str = r#"
+DROP INDEX IF EXISTS tickets_by_verdict;
+UPDATE meta SET value = (SELECT json_group_array(d.value) FROM json_each(meta.value) AS d
+                          WHERE d.value NOT LIKE 'CREATE INDEX tickets_by_verdict %')
+ WHERE key = 'deferred_indexes';
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -255,12 +265,13 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V4),
         M::up(V5),
         M::up_with_hook(V6, desk_level_events),
+        M::up(V7),
     ])
 }
 
 /// The schema version this binary writes.
 pub fn latest() -> usize {
-    6
+    7
 }
 
 #[cfg(test)]
@@ -359,6 +370,64 @@ mod tests {
         assert!(!names(&c).iter().any(|(_, n)| n == "events_by_ticket"));
         c.execute_batch("CREATE INDEX events_by_ticket ON events (ticket_id, seq)")
             .unwrap();
+    }
+
+    /// The verdict index goes, from the schema and from what a killed bulk
+    /// load still owes; every other owed index stays owed.
+    #[test]
+    fn the_verdict_index_goes_even_when_owed() {
+        let owed = |c: &Connection| -> Vec<String> {
+            let v: String = c
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'deferred_indexes'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            serde_json::from_str(&v).unwrap()
+        };
+        let index_exists = |c: &Connection, name: &str| -> bool {
+            c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?1)",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        let mut c = desk_at_3(3);
+        migrations().to_version(&mut c, 6).unwrap();
+        assert!(index_exists(&c, "tickets_by_verdict"));
+        let mut live = desk_at_3(3);
+        migrations().to_latest(&mut live).unwrap();
+        assert!(!index_exists(&live, "tickets_by_verdict"));
+
+        // A load killed after dropping its indexes: they wait in meta.
+        let definitions: Vec<String> = c
+            .prepare("SELECT sql FROM sqlite_schema WHERE name IN ('tickets_by_verdict', 'tickets_by_due') ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(definitions.len(), 2);
+        c.execute_batch("DROP INDEX tickets_by_verdict; DROP INDEX tickets_by_due")
+            .unwrap();
+        c.execute(
+            "INSERT INTO meta (key, value) VALUES ('deferred_indexes', ?1)",
+            [serde_json::to_string(&definitions).unwrap()],
+        )
+        .unwrap();
+        migrations().to_latest(&mut c).unwrap();
+        assert_eq!(
+            owed(&c),
+            vec![definitions[0].clone()],
+            "tickets_by_due still owed"
+        );
+        for sql in owed(&c) {
+            c.execute_batch(&sql).unwrap();
+        }
+        assert!(index_exists(&c, "tickets_by_due"));
+        assert!(!index_exists(&c, "tickets_by_verdict"));
     }
 
     /// What the rebuild costs, on a desk of `REFUND_DESK_MIGRATION_TICKETS`
