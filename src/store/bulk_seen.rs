@@ -6,16 +6,18 @@
 //! desk (SQLite's `data_version` tells), the load looks everything up again,
 //! as any import does.
 
+use super::FastSet;
 use rusqlite::Connection;
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 
 #[derive(Debug)]
 pub(crate) struct Seen {
     /// Hashes, not the strings: a million ids in 16 MB. A collision only
     /// sends a line to the lookup it would have had anyway.
-    ids: HashSet<u64>,
-    accounts: HashSet<u64>,
+    ids: FastSet<u64>,
+    accounts: FastSet<u64>,
+    /// One seed for the whole load: a string hashes alike in every batch.
+    keys: foldhash::fast::RandomState,
     /// `data_version` when the load began (a connection's own commits leave
     /// it be); None once another process has written, for good: what it
     /// wrote is not in the sets.
@@ -28,13 +30,6 @@ pub(crate) struct Seen {
     last_rowid: i64,
 }
 
-fn hash(s: &str) -> u64 {
-    // Fixed keys: the same string hashes alike in every batch.
-    let mut h = std::hash::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
-}
-
 fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA data_version", [], |r| r.get(0))
 }
@@ -43,8 +38,9 @@ impl Seen {
     /// At the start of a bulk load, before its first batch.
     pub(crate) fn start(conn: &Connection) -> rusqlite::Result<Seen> {
         Ok(Seen {
-            ids: HashSet::new(),
-            accounts: HashSet::new(),
+            ids: FastSet::default(),
+            accounts: FastSet::default(),
+            keys: Default::default(),
             version: Some(data_version(conn)?),
             last_rowid: 0,
         })
@@ -70,12 +66,12 @@ impl Seen {
 
     /// Whether the desk may hold a ticket `id` (false: it surely does not).
     pub(crate) fn may_have_id(&self, id: &str) -> bool {
-        self.version.is_none() || self.ids.contains(&hash(id))
+        self.version.is_none() || self.ids.contains(&self.keys.hash_one(id))
     }
 
     /// Whether the desk may hold a ticket of `account`.
     pub(crate) fn may_have_account(&self, account: &str) -> bool {
-        self.version.is_none() || self.accounts.contains(&hash(account))
+        self.version.is_none() || self.accounts.contains(&self.keys.hash_one(account))
     }
 
     /// A ticket this load inserted, with its rowid.
@@ -84,8 +80,8 @@ impl Seen {
     }
 
     pub(crate) fn wrote(&mut self, id: &str, account: &str) {
-        self.ids.insert(hash(id));
-        self.accounts.insert(hash(account));
+        self.ids.insert(self.keys.hash_one(id));
+        self.accounts.insert(self.keys.hash_one(account));
     }
 }
 

@@ -7,7 +7,7 @@ use crate::domain::ticket::Ticket;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DayTotals {
@@ -38,7 +38,7 @@ type Key = (NaiveDate, &'static str, &'static str, String);
 /// Changes to `daily_totals` gathered in memory and written once per
 /// transaction (an upsert per changed group, not per ticket).
 #[derive(Default)]
-pub(crate) struct TotalsDelta(HashMap<Key, (i64, i64)>);
+pub(crate) struct TotalsDelta(super::FastMap<Key, (i64, i64)>);
 
 impl TotalsDelta {
     /// Counts a verdict for (`sign` = 1) or against (-1) the ticket's day.

@@ -36,9 +36,12 @@ pub enum ImportStep {
     Indexing,
 }
 
-/// A good line with its search document, made on the parser thread.
+/// A good line with its search document, made on the parser thread. The
+/// parsed ticket is boxed: a line changes hands five times between the
+/// file and its row, and copying 600 bytes at each was a twelfth of the
+/// writer's time.
 pub(super) struct Line {
-    pub p: Parsed,
+    pub p: Box<Parsed>,
     pub doc: String,
 }
 
@@ -193,7 +196,7 @@ impl Store {
         // writer's thread is the one everything else waits for.
         let prepare = |p: Parsed| Line {
             doc: search_document(&p.ticket),
-            p,
+            p: Box::new(p),
         };
         let timing = batches::in_batches(name, reader, prepare, SIZES, cpu, |step| {
             match step {

@@ -10,6 +10,7 @@ use super::rows::{
     SearchSink, INSERT_TICKET,
 };
 use super::verdicts::recompute_account;
+use super::FastMap;
 use crate::domain::calendar::Calendar;
 use crate::domain::policy::{evaluate, Policy, PriorRefund, Verdict, VerdictKind};
 use crate::domain::ticket::{instant_key, Ticket};
@@ -18,7 +19,7 @@ use crate::ingest::{Parsed, Rejected};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Statement, Transaction};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The earliest (received_us, id) touched per account in a batch.
 type Affected = BTreeMap<String, (i64, String)>;
@@ -102,7 +103,8 @@ pub(super) fn apply_new_facts(
         &t.account_id,
         (instant_key(&t.received_at), &t.id),
     );
-    let known = HashMap::from([(t.id.clone(), t.clone())]);
+    let mut known = FastMap::default();
+    known.insert(t.id.clone(), t.clone());
     for (account, (us, id)) in &affected {
         recompute_account(
             tx,
@@ -129,18 +131,18 @@ pub(super) struct BatchWriter<'a> {
     at: String,
     affected: Affected,
     /// Tickets parsed in this batch, so recomputing does not parse them again.
-    known: HashMap<String, Ticket>,
+    known: FastMap<String, Ticket>,
     /// New ids, held back so that brand-new accounts get their verdicts in
     /// memory and are written once.
     fresh: Vec<Line>,
-    fresh_ids: HashMap<String, usize>,
+    fresh_ids: FastMap<String, usize>,
     local: ImportReport,
     rejects: Vec<Rejected>,
     /// Day-total changes, written once at the end of the batch.
     delta: TotalsDelta,
     /// New tickets per target and breach date (see the schema's due_counts).
-    due_days: HashMap<NaiveDate, i64>,
-    breach_days: HashMap<NaiveDate, i64>,
+    due_days: FastMap<NaiveDate, i64>,
+    breach_days: FastMap<NaiveDate, i64>,
     /// Where the batch's search documents go.
     search: SearchSink,
     /// (ticket id, line) of new tickets, recorded in one statement.
@@ -187,16 +189,16 @@ impl<'a> BatchWriter<'a> {
             operator,
             at,
             affected: Affected::new(),
-            known: HashMap::with_capacity(lines),
+            known: FastMap::with_capacity_and_hasher(lines, Default::default()),
             // Sized for the batch up front: grown by doubling, a batch's
             // held-back lines were copied over and over into fresh pages.
             fresh: Vec::with_capacity(lines),
-            fresh_ids: HashMap::with_capacity(lines),
+            fresh_ids: FastMap::with_capacity_and_hasher(lines, Default::default()),
             local: ImportReport::default(),
             rejects: Vec::new(),
             delta: TotalsDelta::default(),
-            due_days: HashMap::new(),
-            breach_days: HashMap::new(),
+            due_days: FastMap::default(),
+            breach_days: FastMap::default(),
             search,
             import_events: Vec::with_capacity(lines),
             stmts,

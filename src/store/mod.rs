@@ -28,6 +28,12 @@ mod search_build;
 mod tui_queries;
 mod verdicts;
 
+/// The maps an import fills per line (ids, accounts, day totals). std's
+/// SipHash made hashing a twentieth of the writer's time; foldhash is seeded
+/// per process, so keys a file chooses cannot be made to collide.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
 pub use act::ActOutcome;
 pub(crate) use act::{decide, facts_received};
 pub use audit::AuditEvent;

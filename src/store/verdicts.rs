@@ -10,7 +10,6 @@ use crate::domain::ticket::Ticket;
 use crate::domain::workflow::standing::{self, Change};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
-use std::collections::HashMap;
 
 /// How far back a ⟲ rule can look, in microseconds, with a day of slack for
 /// offsets: earlier refunds older than this cannot change a verdict.
@@ -36,7 +35,7 @@ pub(crate) fn recompute_account(
     calendar: &Calendar,
     account: &str,
     from: (i64, &str),
-    known: &HashMap<String, Ticket>,
+    known: &super::FastMap<String, Ticket>,
     who: (&str, &str),
     delta: &mut TotalsDelta,
 ) -> anyhow::Result<usize> {
