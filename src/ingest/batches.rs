@@ -42,7 +42,8 @@ pub struct Sizes {
 
 /// Reads `reader` (named `name`) on a second thread, `prepare` turning each
 /// good line into what the writer wants (on that thread too), and hands
-/// `write` the outcomes in batches; `write` empties each batch it is given.
+/// `write` the outcomes in batches; `write` takes what it wants of each
+/// batch, and the lines it leaves in it are dropped on the reading thread.
 /// An error from `write` stops the reading and is returned; so is a read
 /// error, with the lines of the unfinished batch left unwritten. `cpu`, to
 /// fill `Timing`, gives the calling thread's CPU time.
@@ -56,6 +57,10 @@ pub fn in_batches<L: Send>(
 ) -> anyhow::Result<Timing> {
     type Chunk<L> = Vec<(Result<L, Rejected>, u64)>;
     let (send, receive) = std::sync::mpsc::sync_channel::<Chunk<L>>(IN_FLIGHT);
+    // Written lines go back to the thread that allocated them: freed on
+    // another thread, every block of a line took mimalloc's slow road there
+    // and again when the reader reused its memory.
+    let (give_back, spent) = std::sync::mpsc::channel::<Vec<L>>();
     let mut timing = Timing::default();
     std::thread::scope(|scope| {
         // Owned here, so that a writer's error drops it on the way out: the
@@ -75,6 +80,7 @@ pub fn in_batches<L: Send>(
                 }
                 chunk.push((outcome.map(&prepare), bytes));
                 if chunk.len() == CHUNK {
+                    spent.try_iter().for_each(drop);
                     let t = cpu.map(|_| Instant::now());
                     // A closed channel means the writer failed: stop sending.
                     open = send
@@ -105,6 +111,11 @@ pub fn in_batches<L: Send>(
             if batch.len() >= size {
                 size = (size * 2).min(sizes.most);
                 write(Step::Batch(&mut batch, Some(last)))?;
+                if !batch.is_empty() {
+                    let left = std::mem::replace(&mut batch, Vec::with_capacity(sizes.most));
+                    // Once the reader has ended, they are dropped here.
+                    let _ = give_back.send(left);
+                }
             }
             waiting = Instant::now();
         }

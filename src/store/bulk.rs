@@ -156,7 +156,9 @@ pub(crate) fn build_indexes(conn: &mut Connection, phases: &mut Phases) -> anyho
     // checkpoint is owed anyway): the builds then read the table from the
     // file, not page by page through the log's index. Readers in the way
     // only make it partial.
-    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+    phases.time("checkpoint before index builds", || {
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+    })?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have built them while this one waited for the lock.
     let Some(definitions) = owed_work(&tx)?.0 else {

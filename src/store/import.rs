@@ -268,7 +268,9 @@ impl Store {
             w.line(line, opts)?;
         }
         w.flush_fresh(false)?;
-        let (local, rejects, sink) = w.finish()?;
+        let ((local, rejects, sink), spent) = w.finish()?;
+        // Dropped on the reading thread, which made them (ingest::batches).
+        batch.extend(spent);
         phases.add("rows: evaluate + insert", started.elapsed());
         phases.time("batch commits", || tx.commit())?;
         if let (Some(search), SearchSink::Builder(docs)) = (search, sink) {

@@ -121,6 +121,9 @@ pub(super) fn apply_new_facts(
     Ok(())
 }
 
+/// A batch's counts, rejections and search documents.
+pub(super) type Finished = (ImportReport, Vec<Rejected>, SearchSink);
+
 /// One batch's writes inside its transaction.
 pub(super) struct BatchWriter<'a> {
     tx: &'a Transaction<'a>,
@@ -150,6 +153,9 @@ pub(super) struct BatchWriter<'a> {
     stmts: Statements<'a>,
     /// A bulk load's memory of what it wrote (store::bulk_seen).
     seen: Option<&'a mut Seen>,
+    /// Written lines, handed back to be dropped where they were made
+    /// (ingest::batches).
+    spent: Vec<Line>,
 }
 
 /// The statements run per line or per new ticket, prepared once a batch.
@@ -203,6 +209,7 @@ impl<'a> BatchWriter<'a> {
             import_events: Vec::with_capacity(lines),
             stmts,
             seen,
+            spent: Vec::with_capacity(lines),
         })
     }
 
@@ -382,6 +389,8 @@ impl<'a> BatchWriter<'a> {
         for (line, later) in self.fresh.drain(..).zip(known_later) {
             if later {
                 self.known.insert(line.p.ticket.id.clone(), line.p.ticket);
+            } else {
+                self.spent.push(line);
             }
         }
         // Before any later event of these tickets (an update, a reverdict).
@@ -397,8 +406,9 @@ impl<'a> BatchWriter<'a> {
     }
 
     /// Counts, totals and verdicts of the batch; its search documents are
-    /// indexed here unless they go to a bulk load's builder (returned).
-    pub(super) fn finish(mut self) -> anyhow::Result<(ImportReport, Vec<Rejected>, SearchSink)> {
+    /// indexed here unless they go to a bulk load's builder (returned), and
+    /// its written lines are returned too.
+    pub(super) fn finish(mut self) -> anyhow::Result<(Finished, Vec<Line>)> {
         self.search.flush(self.tx)?;
         // New tickets all start submitted (see the schema's note on state_counts).
         self.tx
@@ -432,6 +442,6 @@ impl<'a> BatchWriter<'a> {
             )? as u64;
         }
         self.delta.flush(self.tx)?;
-        Ok((self.local, self.rejects, self.search))
+        Ok(((self.local, self.rejects, self.search), self.spent))
     }
 }
