@@ -32,6 +32,15 @@ pub(crate) type Docs = Vec<(i64, String, bool)>;
 /// 2.2–2.5 s at 64 MiB).
 const HASH_BYTES: i64 = 4 << 20;
 
+/// Segments FTS5 lets pile up at a level before merging them. The default
+/// (4) merges the scratch index over and over while it is built; at 16 the
+/// builder spends a seventh less CPU (an `sqlite3` experiment on 200,000
+/// documents: 1.20–1.25 s of user time against 1.38–1.47 s) for a few more
+/// segments in the finished index. Only the scratch copy is built so: the
+/// desk's own search table keeps its settings (they live in `_config`,
+/// which is not copied in).
+const AUTOMERGE: i64 = 16;
+
 /// The shadow tables of the search table that hold the index itself (the
 /// fourth, `_config`, holds settings, the same on both sides).
 const SHADOWS: [&str; 3] = ["data", "idx", "docsize"];
@@ -65,7 +74,8 @@ impl SearchBuild {
              PRAGMA scratch.cache_size = -65536;
              PRAGMA scratch.journal_mode = OFF;
              {scratch};
-             INSERT INTO scratch.tickets_fts (tickets_fts, rank) VALUES ('hashsize', {HASH_BYTES});"
+             INSERT INTO scratch.tickets_fts (tickets_fts, rank) VALUES ('hashsize', {HASH_BYTES});
+             INSERT INTO scratch.tickets_fts (tickets_fts, rank) VALUES ('automerge', {AUTOMERGE});"
         ))?;
         // Eight batches in flight at most (a few MB each): enough that the
         // writer never waits for the builder on a two-core box, and a slow
