@@ -308,25 +308,21 @@ impl<'a> BatchWriter<'a> {
     /// their history afterwards. `all_later` forces the second path.
     pub(super) fn flush_fresh(&mut self, all_later: bool) -> anyhow::Result<()> {
         // Grouped by account, each in received order, through a list of
-        // positions: a line is large, and moving every one into a list per
-        // account was a tenth of the writer's time. Ids are unique here, so
-        // the order is total.
+        // positions rather than by moving every (large) line into a list per
+        // account. Ids are unique here, so the order is total.
         let fresh = &self.fresh;
         let mut order: Vec<usize> = (0..fresh.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             let (a, b) = (&fresh[a].p.ticket, &fresh[b].p.ticket);
             (a.account_id.as_str(), a.order_key()).cmp(&(b.account_id.as_str(), b.order_key()))
         });
+        let accounts: Vec<&[usize]> = order
+            .chunk_by(|&a, &b| fresh[a].p.ticket.account_id == fresh[b].p.ticket.account_id)
+            .collect();
         let mut known_later = vec![false; fresh.len()];
         self.fresh_ids.clear();
-        let mut start = 0;
-        while start < order.len() {
-            let account = self.fresh[order[start]].p.ticket.account_id.clone();
-            let end = start
-                + order[start..]
-                    .iter()
-                    .take_while(|&&i| self.fresh[i].p.ticket.account_id == account)
-                    .count();
+        for positions in accounts {
+            let account = self.fresh[positions[0]].p.ticket.account_id.clone();
             let has_history = all_later
                 || match self.seen.as_ref() {
                     Some(s) if !s.may_have_account(&account) => false,
@@ -336,7 +332,7 @@ impl<'a> BatchWriter<'a> {
                         .query_row([&account], |r| r.get::<_, bool>(0))?,
                 };
             let mut prior: Vec<PriorRefund> = Vec::new();
-            for &i in &order[start..end] {
+            for &i in positions {
                 let line = &mut self.fresh[i];
                 let doc = std::mem::take(&mut line.doc);
                 let (p, t) = (&line.p, &line.p.ticket);
@@ -384,7 +380,6 @@ impl<'a> BatchWriter<'a> {
                 self.import_events.push((t.id.clone(), p.line));
                 known_later[i] = has_history;
             }
-            start = end;
         }
         for (line, later) in self.fresh.drain(..).zip(known_later) {
             if later {
